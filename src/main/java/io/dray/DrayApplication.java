@@ -1,0 +1,105 @@
+package io.dray;
+
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.dray.api.ErrorMappers;
+import io.dray.api.JobResource;
+import io.dray.api.VersionPrefixFilter;
+import io.dray.config.EngineFactory;
+import io.dray.config.EnvironmentLookup;
+import io.dray.core.JobEngine;
+import io.dray.core.SpoolDirectory;
+import io.dray.docker.DockerEngine;
+import io.dray.docker.DockerHealthCheck;
+import io.dray.docker.DockerStepRunner;
+import io.dray.store.RedisFactory;
+import io.dray.store.RedisHealthCheck;
+import io.dray.store.RedisJobStore;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+
+public class DrayApplication extends Application<DrayConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(DrayApplication.class);
+    private final EnvironmentLookup environmentVariables = new EnvironmentLookup(System.getenv());
+
+    public static void main(String[] args) throws Exception {
+        new DrayApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "dray";
+    }
+
+    @Override
+    public void initialize(Bootstrap<DrayConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), environmentVariables.substitutor()));
+    }
+
+    @Override
+    public void run(DrayConfiguration config, Environment environment) {
+        environmentVariables.invalidLogLevel().ifPresent(value ->
+                LOG.warn("LOG_LEVEL={} is not one of panic, fatal, error, warn, info, debug; keeping the configured level", value));
+        rejectScalarCoercion(environment.getObjectMapper());
+
+        RedisClient redis = config.getRedis().build();
+        environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));
+        RedisJobStore store = new RedisJobStore(redis, config.getRedis().getKeyPrefix(), environment.getObjectMapper());
+        DockerEngine docker = config.getDocker().build();
+        environment.lifecycle().manage(docker);
+
+        EngineFactory engineConfig = config.getEngine();
+        SpoolDirectory spools = engineConfig.spoolDirectory();
+        ExecutorService workers = environment.lifecycle().executorService("job-%d")
+                .minThreads(engineConfig.getWorkers())
+                .maxThreads(engineConfig.getWorkers())
+                .workQueue(new LinkedBlockingQueue<>())
+                .build();
+        ExecutorService stdinWriters = environment.lifecycle().executorService("step-stdin-%d")
+                .minThreads(0)
+                .maxThreads(Integer.MAX_VALUE)
+                .workQueue(new SynchronousQueue<>())
+                .build();
+        ScheduledExecutorService logFlusher = environment.lifecycle().scheduledExecutorService("log-flush-%d").build();
+        JobEngine engine = new JobEngine(
+                store,
+                new DockerStepRunner(docker, spools, stdinWriters),
+                workers,
+                logFlusher,
+                spools,
+                Clock.systemUTC(),
+                engineConfig.settings(),
+                environment.metrics());
+        environment.lifecycle().manage(engine);
+
+        environment.healthChecks().register("redis", new RedisHealthCheck(store));
+        environment.healthChecks().register("docker", new DockerHealthCheck(docker));
+
+        environment.jersey().register(new VersionPrefixFilter());
+        ErrorMappers.all().forEach(environment.jersey()::register);
+        environment.jersey().register(new JobResource(engine));
+    }
+
+    /** A number where a string belongs, or "true" where a boolean belongs, is a client's mistake: answer 400. */
+    private static void rejectScalarCoercion(ObjectMapper json) {
+        json.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+        json.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    }
+}

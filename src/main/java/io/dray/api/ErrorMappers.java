@@ -1,0 +1,113 @@
+package io.dray.api;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.dray.core.JobNotFoundException;
+import io.dray.core.QueueFullException;
+import io.dray.core.StoreUnavailableException;
+import io.dropwizard.jersey.errors.ErrorMessage;
+import io.dropwizard.jersey.validation.ConstraintMessage;
+import io.dropwizard.jersey.validation.JerseyViolationException;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every error the API answers, in one place: a status and {@code {"code": <status>, "message": "..."}} that says what is
+ * wrong. Resources throw; these mappers answer.
+ */
+public final class ErrorMappers {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMappers.class);
+
+    private ErrorMappers() {}
+
+    public static List<Object> all() {
+        return List.of(new NotFound(), new StoreUnavailable(), new QueueFull(), new InvalidJson(), new MalformedJson(),
+                new InvalidJob());
+    }
+
+    static Response error(Response.Status status, String message) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorMessage(status.getStatusCode(), message))
+                .build();
+    }
+
+    static final class NotFound implements ExceptionMapper<JobNotFoundException> {
+        @Override
+        public Response toResponse(JobNotFoundException e) {
+            return error(Response.Status.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    static final class StoreUnavailable implements ExceptionMapper<StoreUnavailableException> {
+        @Override
+        public Response toResponse(StoreUnavailableException e) {
+            LOG.warn("answering 503: {}", e.getMessage());
+            return error(Response.Status.SERVICE_UNAVAILABLE, "job store unavailable: " + e.getMessage());
+        }
+    }
+
+    static final class QueueFull implements ExceptionMapper<QueueFullException> {
+        @Override
+        public Response toResponse(QueueFullException e) {
+            return error(Response.Status.TOO_MANY_REQUESTS, e.getMessage());
+        }
+    }
+
+    /** A body of the wrong shape: names the field, e.g. {@code steps[0].refresh}, and what it should have been. */
+    static final class InvalidJson implements ExceptionMapper<JsonMappingException> {
+        @Override
+        public Response toResponse(JsonMappingException e) {
+            String field = fieldPath(e.getPath());
+            String problem = e.getOriginalMessage() == null ? "cannot be read" : e.getOriginalMessage().split("\n")[0];
+            return error(Response.Status.BAD_REQUEST, field.isEmpty()
+                    ? "invalid job: " + problem
+                    : field + " has the wrong type: " + problem);
+        }
+
+        private static String fieldPath(List<JsonMappingException.Reference> path) {
+            StringBuilder field = new StringBuilder();
+            for (JsonMappingException.Reference ref : path) {
+                if (ref.getFieldName() != null) {
+                    field.append(field.length() > 0 ? "." : "").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    field.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            return field.toString();
+        }
+    }
+
+    static final class MalformedJson implements ExceptionMapper<JsonParseException> {
+        @Override
+        public Response toResponse(JsonParseException e) {
+            var at = e.getLocation();
+            return error(Response.Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage().split("\n")[0]
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        }
+    }
+
+    /** Bean Validation failures of a request, one message naming every field at fault. */
+    @Priority(Priorities.USER - 1)
+    static final class InvalidJob implements ExceptionMapper<JerseyViolationException> {
+        @Override
+        public Response toResponse(JerseyViolationException e) {
+            Collection<String> messages = e.getConstraintViolations().stream()
+                    .map(v -> ConstraintMessage.getMessage(v, e.getInvocable()))
+                    .sorted()
+                    .collect(Collectors.toList());
+            return Response.status(422)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ErrorMessage(422, String.join("; ", messages)))
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package io.dray.api;
+
+/** One entry of {@code GET /jobs}. */
+public record JobIdRepresentation(String id) {}

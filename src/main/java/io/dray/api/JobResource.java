@@ -1,0 +1,74 @@
+package io.dray.api;
+
+import com.codahale.metrics.annotation.Timed;
+import io.dray.core.Job;
+import io.dray.core.JobEngine;
+import io.dropwizard.jersey.params.LongParam;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+
+/** The original Dray's API. Also answers under {@code /v<version>/}, see {@link VersionPrefixFilter}. */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public final class JobResource {
+    private final JobEngine engine;
+
+    public JobResource(JobEngine engine) {
+        this.engine = engine;
+    }
+
+    @POST
+    @Timed
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
+        Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps());
+        return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build())
+                .entity(request.withId(job.id()))
+                .build();
+    }
+
+    @GET
+    @Timed
+    public List<JobIdRepresentation> list() {
+        return engine.jobIds().stream().map(JobIdRepresentation::new).toList();
+    }
+
+    @GET
+    @Timed
+    @Path("/{id}")
+    public JobStatusRepresentation status(@PathParam("id") String id) {
+        return JobStatusRepresentation.of(engine.state(id));
+    }
+
+    @GET
+    @Timed
+    @Path("/{id}/log")
+    public LogRepresentation log(
+            @PathParam("id") String id,
+            @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more") LongParam index) {
+        return new LogRepresentation(engine.log(id, index.get()));
+    }
+
+    @DELETE
+    @Timed
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id) {
+        engine.delete(id);
+        return Response.noContent().build();
+    }
+}

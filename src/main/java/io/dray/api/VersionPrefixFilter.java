@@ -1,0 +1,28 @@
+package io.dray.api;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.UriBuilder;
+import java.net.URI;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Serves {@code /v1/jobs}, {@code /v1.0/jobs/{id}}... as the unversioned routes, as the original Dray did. */
+@PreMatching
+public final class VersionPrefixFilter implements ContainerRequestFilter {
+    private static final Pattern VERSIONED = Pattern.compile("^/?v[0-9]+(?:\\.[0-9]+)*(/.*)$");
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        URI base = request.getUriInfo().getBaseUri();
+        String path = request.getUriInfo().getPath(false);
+        Matcher m = VERSIONED.matcher(path);
+        if (m.matches()) {
+            URI unversioned = UriBuilder.fromUri(request.getUriInfo().getRequestUri())
+                    .replacePath(base.getRawPath().replaceAll("/$", "") + m.group(1))
+                    .build();
+            request.setRequestUri(base, unversioned);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.dray.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dray.core.JobEngine;
+import io.dray.core.SpoolDirectory;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+
+/** How jobs run: {@code engine:} in config.yml. */
+public class EngineFactory {
+    /** How many jobs run at once; the others wait, status {@code queued}. */
+    @Min(1)
+    @Max(1024)
+    private int workers = 4;
+
+    /** How many accepted jobs may wait for a worker; past that {@code POST /jobs} answers 429. */
+    @Min(0)
+    private int maxWaitingJobs = 10_000;
+
+    /**
+     * Where step output spills to disk and output files are made. When Dray runs in a container, this must be the same
+     * path on the host and in Dray's container, because Docker mounts the output files from the host.
+     */
+    @NotEmpty
+    private String dataDirectory = "/tmp/dray";
+
+    /** How much of one step's output is kept in memory before it spills to a file in {@code dataDirectory}. */
+    @NotNull
+    private DataSize spoolMemoryLimit = DataSize.mebibytes(1);
+
+    /** The longest a log line waits in memory before it is written to Redis. */
+    @NotNull
+    private Duration logFlushInterval = Duration.milliseconds(100);
+
+    @Min(1)
+    @Max(5000)
+    private int logBatchLines = 1000;
+
+    @NotNull
+    private DataSize logBatchSize = DataSize.mebibytes(1);
+
+    @JsonProperty
+    public int getWorkers() {
+        return workers;
+    }
+
+    @JsonProperty
+    public void setWorkers(int workers) {
+        this.workers = workers;
+    }
+
+    @JsonProperty
+    public int getMaxWaitingJobs() {
+        return maxWaitingJobs;
+    }
+
+    @JsonProperty
+    public void setMaxWaitingJobs(int maxWaitingJobs) {
+        this.maxWaitingJobs = maxWaitingJobs;
+    }
+
+    @JsonProperty
+    public String getDataDirectory() {
+        return dataDirectory;
+    }
+
+    @JsonProperty
+    public void setDataDirectory(String dataDirectory) {
+        this.dataDirectory = dataDirectory;
+    }
+
+    @JsonProperty
+    public DataSize getSpoolMemoryLimit() {
+        return spoolMemoryLimit;
+    }
+
+    @JsonProperty
+    public void setSpoolMemoryLimit(DataSize spoolMemoryLimit) {
+        this.spoolMemoryLimit = spoolMemoryLimit;
+    }
+
+    @JsonProperty
+    public Duration getLogFlushInterval() {
+        return logFlushInterval;
+    }
+
+    @JsonProperty
+    public void setLogFlushInterval(Duration logFlushInterval) {
+        this.logFlushInterval = logFlushInterval;
+    }
+
+    @JsonProperty
+    public int getLogBatchLines() {
+        return logBatchLines;
+    }
+
+    @JsonProperty
+    public void setLogBatchLines(int logBatchLines) {
+        this.logBatchLines = logBatchLines;
+    }
+
+    @JsonProperty
+    public DataSize getLogBatchSize() {
+        return logBatchSize;
+    }
+
+    @JsonProperty
+    public void setLogBatchSize(DataSize logBatchSize) {
+        this.logBatchSize = logBatchSize;
+    }
+
+    public SpoolDirectory spoolDirectory() {
+        return new SpoolDirectory(Path.of(dataDirectory), (int) Math.min(Integer.MAX_VALUE - 8, spoolMemoryLimit.toBytes()));
+    }
+
+    public JobEngine.Settings settings() {
+        return new JobEngine.Settings(workers, maxWaitingJobs, logFlushInterval.toJavaDuration(), logBatchLines,
+                (int) Math.min(Integer.MAX_VALUE, logBatchSize.toBytes()));
+    }
+}

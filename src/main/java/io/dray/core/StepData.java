@@ -1,0 +1,42 @@
+package io.dray.core;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The bytes one step passes to the next. Closing it frees what holds them (memory or a temporary file). */
+public interface StepData extends Closeable {
+
+    InputStream open() throws IOException;
+
+    long size() throws IOException;
+
+    @Override
+    void close();
+
+    /** The content of a file that becomes this data's own: it is deleted when the data is closed. */
+    static StepData ownedFile(Path file) {
+        return new StepData() {
+            @Override
+            public InputStream open() throws IOException {
+                return Files.newInputStream(file);
+            }
+
+            @Override
+            public long size() throws IOException {
+                return Files.size(file);
+            }
+
+            @Override
+            public void close() {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot delete " + file, e);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,191 @@
+package io.dray.docker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A container's stdin, stdout and stderr over Docker's attach endpoint, spoken directly on the engine's socket.
+ *
+ * <p>Why not docker-java's attach: on the httpclient5 transport it never half-closes the connection when the input
+ * ends, so the container never sees EOF on stdin and a {@code cat}-like step hangs forever (docker-java #1448, #2137).
+ * Docker closes a container's stdin exactly when the attach connection is half-closed (with {@code StdinOnce}), which
+ * {@link SocketChannel#shutdownOutput()} does. Attaching before the container starts, and reading the 101 answer before
+ * starting it, is what makes a fast container's output impossible to lose: Docker registers the attachment before it
+ * answers.
+ *
+ * <p>One thread may send stdin while another reads frames: a {@link SocketChannel} reads and writes independently.
+ */
+final class ContainerAttachment implements Closeable {
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int HEADER_BYTES = 8;
+
+    /** Receives the payload of stdout (1) and stderr (2) frames, in pieces, in the order Docker sent them. */
+    interface FrameSink {
+        void write(int stream, byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    private final SocketChannel channel;
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+
+    private ContainerAttachment(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    static ContainerAttachment open(URI dockerHost, String apiPrefix, String containerId, boolean stdin)
+            throws IOException {
+        SocketChannel channel = connect(dockerHost);
+        ContainerAttachment attachment = new ContainerAttachment(channel);
+        try {
+            attachment.upgrade(apiPrefix + "/containers/" + containerId + "/attach?stream=1&stdout=1&stderr=1"
+                    + (stdin ? "&stdin=1" : ""));
+            return attachment;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static SocketChannel connect(URI dockerHost) throws IOException {
+        switch (dockerHost.getScheme()) {
+            case "unix": {
+                SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    channel.connect(UnixDomainSocketAddress.of(dockerHost.getPath()));
+                } catch (IOException e) {
+                    channel.close();
+                    throw new IOException("cannot reach Docker at " + dockerHost + ": " + e.getMessage(), e);
+                }
+                return channel;
+            }
+            case "tcp":
+                return SocketChannel.open(new InetSocketAddress(dockerHost.getHost(), dockerHost.getPort()));
+            default:
+                throw new IOException("unsupported Docker host " + dockerHost);
+        }
+    }
+
+    private void upgrade(String path) throws IOException {
+        String request = "POST " + path + " HTTP/1.1\r\n"
+                + "Host: docker\r\n"
+                + "Content-Type: text/plain\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Upgrade: tcp\r\n"
+                + "\r\n";
+        writeFully(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+        String head = readHead();
+        String statusLine = head.substring(0, head.indexOf("\r\n"));
+        String[] parts = statusLine.split(" ", 3);
+        int status = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        if (status != 101 && status != 200) {
+            throw new IOException("Docker refused to attach: " + statusLine.substring(statusLine.indexOf(' ') + 1)
+                    + " " + readRest().trim());
+        }
+    }
+
+    /** Reads up to the blank line that ends the HTTP head; the bytes after it stay in the buffer as the first frames. */
+    private String readHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        buffer.clear().flip();
+        int lastFour = 0;
+        while (lastFour != 0x0d0a0d0a) {
+            if (!buffer.hasRemaining()) {
+                buffer.clear();
+                if (channel.read(buffer) < 0) {
+                    throw new IOException("Docker closed the connection before it answered the attach");
+                }
+                buffer.flip();
+            }
+            byte b = buffer.get();
+            head.write(b);
+            lastFour = (lastFour << 8) | (b & 0xff);
+            if (head.size() > 16 * 1024) {
+                throw new IOException("Docker's answer to the attach has no end of headers");
+            }
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private String readRest() throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(buffer.array(), buffer.position(), buffer.remaining());
+        while (body.size() < 4096) {
+            buffer.clear();
+            if (channel.read(buffer) < 0) {
+                break;
+            }
+            body.write(buffer.array(), 0, buffer.position());
+        }
+        return body.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Copies {@code input} to the container's stdin, then half-closes the connection so the container sees EOF. A
+     * container that exits without reading all of it is not an error.
+     */
+    void sendStdin(InputStream input) {
+        byte[] chunk = new byte[BUFFER_BYTES];
+        try (input) {
+            int n;
+            while ((n = input.read(chunk)) > 0) {
+                writeFully(ByteBuffer.wrap(chunk, 0, n));
+            }
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            // The container exited or the attachment was closed: what it did not read, it did not want.
+        }
+    }
+
+    /** Reads the multiplexed stream (8-byte header, then payload) until Docker closes it when the container exits. */
+    void readFrames(FrameSink sink) throws IOException {
+        while (fill(HEADER_BYTES)) {
+            int stream = buffer.get();
+            buffer.position(buffer.position() + 3);
+            long remaining = Integer.toUnsignedLong(buffer.getInt());
+            while (remaining > 0) {
+                if (!buffer.hasRemaining() && !fill(1)) {
+                    throw new IOException("Docker's stream ended inside a frame");
+                }
+                int n = (int) Math.min(remaining, buffer.remaining());
+                sink.write(stream, buffer.array(), buffer.position(), n);
+                buffer.position(buffer.position() + n);
+                remaining -= n;
+            }
+        }
+    }
+
+    /** Makes at least {@code bytes} bytes readable in the buffer; false at a clean end of stream. */
+    private boolean fill(int bytes) throws IOException {
+        while (buffer.remaining() < bytes) {
+            buffer.compact();
+            int n = channel.read(buffer);
+            buffer.flip();
+            if (n < 0) {
+                if (buffer.hasRemaining()) {
+                    throw new IOException("Docker's stream ended inside a frame header");
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

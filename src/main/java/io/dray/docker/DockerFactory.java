@@ -1,0 +1,122 @@
+package io.dray.docker;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+/** How Dray reaches the Docker engine and how it shapes step containers: {@code docker:} in config.yml. */
+public class DockerFactory {
+    @NotEmpty
+    private String host = "unix:///var/run/docker.sock";
+
+    /** Empty: let the engine answer in its own version (pinning a version newer than the engine's fails). */
+    private String apiVersion = "";
+
+    @NotNull
+    private Duration connectTimeout = Duration.seconds(5);
+
+    /** For short calls (create, start, inspect, remove); pulls, waits and attachments have none. */
+    @NotNull
+    private Duration requestTimeout = Duration.seconds(60);
+
+    @Min(2)
+    private int maxConnections = 64;
+
+    /** Network mode of step containers; empty means the engine's default. */
+    private String networkMode = "";
+
+    @JsonProperty
+    public String getHost() {
+        return host;
+    }
+
+    @JsonProperty
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    @JsonProperty
+    public String getApiVersion() {
+        return apiVersion;
+    }
+
+    @JsonProperty
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
+
+    @JsonProperty
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    @JsonProperty
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    @JsonProperty
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    @JsonProperty
+    public void setRequestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    @JsonProperty
+    public int getMaxConnections() {
+        return maxConnections;
+    }
+
+    @JsonProperty
+    public void setMaxConnections(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    @JsonProperty
+    public String getNetworkMode() {
+        return networkMode;
+    }
+
+    @JsonProperty
+    public void setNetworkMode(String networkMode) {
+        this.networkMode = networkMode;
+    }
+
+    /** Clients are lazy: Dray starts, and says it is unhealthy, while the engine is down. */
+    public DockerEngine build() {
+        DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host)
+                .withDockerTlsVerify(false);
+        if (!apiVersion.isEmpty()) {
+            builder.withApiVersion(apiVersion);
+        }
+        DockerClientConfig config = builder.build();
+        return new DockerEngine(
+                client(config, requestTimeout.toJavaDuration()),
+                client(config, null),
+                config.getDockerHost(),
+                apiVersion.isEmpty() ? "" : "/v" + apiVersion,
+                networkMode.isEmpty() ? null : networkMode);
+    }
+
+    private DockerClient client(DockerClientConfig config, java.time.Duration responseTimeout) {
+        ApacheDockerHttpClient.Builder http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .maxConnections(maxConnections)
+                .connectionTimeout(connectTimeout.toJavaDuration());
+        if (responseTimeout != null) {
+            http.responseTimeout(responseTimeout);
+        }
+        return DockerClientImpl.getInstance(config, http.build());
+    }
+}

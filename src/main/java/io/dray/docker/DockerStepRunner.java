@@ -1,0 +1,256 @@
+package io.dray.docker;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.PullResponseItem;
+import io.dray.core.JobLog;
+import io.dray.core.OutputChannel;
+import io.dray.core.Spool;
+import io.dray.core.SpoolDirectory;
+import io.dray.core.StepData;
+import io.dray.core.StepFailedException;
+import io.dray.core.StepOutcome;
+import io.dray.core.StepRun;
+import io.dray.core.StepRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a step as one container: pull its image if needed, create it, attach to it, start it, feed it the previous
+ * step's data, route its stdout and stderr to the job log and to the next step, wait for its exit code, remove it.
+ */
+public final class DockerStepRunner implements StepRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(DockerStepRunner.class);
+    public static final String JOB_LABEL = "dray.job";
+    public static final String STEP_LABEL = "dray.step";
+    private static final int STDOUT = 1;
+    private static final int STDERR = 2;
+
+    private final DockerEngine docker;
+    private final SpoolDirectory spools;
+    private final ExecutorService stdinWriters;
+
+    /** @param stdinWriters runs one task per step that has input; must never refuse one */
+    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService stdinWriters) {
+        this.docker = docker;
+        this.spools = spools;
+        this.stdinWriters = stdinWriters;
+    }
+
+    @Override
+    public StepOutcome run(StepRun run) throws StepFailedException {
+        ImageReference image;
+        try {
+            image = ImageReference.parse(run.step().source());
+        } catch (IllegalArgumentException e) {
+            throw new StepFailedException(e.getMessage());
+        }
+        ensureImage(image, run.step().refresh());
+        OutputFile outputFile = null;
+        String containerId = null;
+        try {
+            if (run.step().output() instanceof OutputChannel.File file) {
+                outputFile = OutputFile.create(spools.path(), run, file.path());
+            }
+            containerId = create(run, image, outputFile);
+            Spool spool = run.keepOutput() && outputFile == null ? spools.newSpool() : null;
+            try {
+                int exitCode = runAttached(containerId, run, spool);
+                StepData output = null;
+                if (run.keepOutput()) {
+                    output = spool != null ? spool.finish() : outputFile.takeData();
+                }
+                spool = null;
+                return new StepOutcome(exitCode, output);
+            } finally {
+                if (spool != null) {
+                    spool.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new StepFailedException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new StepFailedException("Docker failed: " + e.getMessage(), e);
+        } finally {
+            if (containerId != null) {
+                remove(containerId);
+            }
+            if (outputFile != null) {
+                outputFile.delete();
+            }
+        }
+    }
+
+    private void ensureImage(ImageReference image, boolean refresh) throws StepFailedException {
+        try {
+            if (!refresh && imageExists(image)) {
+                return;
+            }
+            PullErrors errors = docker.streams().pullImageCmd(image.repository())
+                    .withTag(image.version())
+                    .exec(new PullErrors());
+            errors.awaitCompletion();
+            if (errors.first != null) {
+                throw new StepFailedException("cannot pull image " + image + ": " + errors.first);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailedException("interrupted while pulling image " + image);
+        } catch (RuntimeException e) {
+            throw new StepFailedException("cannot pull image " + image + ": " + e.getMessage(), e);
+        }
+        if (!imageExists(image)) {
+            throw new StepFailedException("image " + image + " is not available after pulling it");
+        }
+    }
+
+    private boolean imageExists(ImageReference image) {
+        try {
+            docker.commands().inspectImageCmd(image.name()).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    private String create(StepRun run, ImageReference image, OutputFile outputFile) {
+        boolean stdin = run.input() != null;
+        HostConfig host = HostConfig.newHostConfig()
+                // Output reaches Dray through the attachment; a log file would only write it to disk a second time.
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+        if (docker.networkMode() != null) {
+            host.withNetworkMode(docker.networkMode());
+        }
+        if (outputFile != null) {
+            // A bind Mount, not Binds: with Binds a missing host file silently becomes a directory.
+            host.withMounts(List.of(new Mount()
+                    .withType(MountType.BIND)
+                    .withSource(outputFile.hostPath().toString())
+                    .withTarget(outputFile.containerPath())));
+        }
+        CreateContainerCmd create = docker.commands().createContainerCmd(image.name())
+                .withName("dray-" + run.jobId() + "-" + run.index())
+                .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index())))
+                .withEnv(run.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                .withTty(false)
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .withAttachStdin(stdin)
+                .withStdinOpen(stdin)
+                .withStdInOnce(stdin)
+                .withHostConfig(host);
+        return create.exec().getId();
+    }
+
+    /** Attaches before starting, so no byte of a fast container is lost; returns the exit code. */
+    private int runAttached(String containerId, StepRun run, Spool spool) throws IOException {
+        JobLog.Stream stdoutLog = run.log().newStream();
+        JobLog.Stream stderrLog = run.log().newStream();
+        int dataStream = run.step().output() == OutputChannel.STDERR ? STDERR : STDOUT;
+        try (ContainerAttachment attachment = docker.attach(containerId, run.input() != null)) {
+            docker.commands().startContainerCmd(containerId).exec();
+            Future<?> stdin = null;
+            if (run.input() != null) {
+                var input = run.input().open();
+                stdin = stdinWriters.submit(() -> attachment.sendStdin(input));
+            }
+            try {
+                attachment.readFrames((stream, bytes, offset, length) -> {
+                    (stream == STDERR ? stderrLog : stdoutLog).write(bytes, offset, length);
+                    if (spool != null && stream == dataStream) {
+                        spool.write(bytes, offset, length);
+                    }
+                });
+            } finally {
+                if (stdin != null) {
+                    stdin.cancel(true);
+                }
+            }
+        }
+        stdoutLog.finish();
+        stderrLog.finish();
+        return docker.streams().waitContainerCmd(containerId)
+                .exec(new WaitContainerResultCallback())
+                .awaitStatusCode();
+    }
+
+    private void remove(String containerId) {
+        try {
+            docker.commands().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // Already gone.
+        } catch (RuntimeException e) {
+            LOG.error("cannot remove container {}; it is labelled {} for clean-up", containerId, JOB_LABEL, e);
+        }
+    }
+
+    /** Keeps the first error a pull reports; docker-java's own pull callback can fail on errors (#1998). */
+    private static final class PullErrors extends ResultCallback.Adapter<PullResponseItem> {
+        private volatile String first;
+
+        @Override
+        public void onNext(PullResponseItem item) {
+            if (first == null && item.getErrorDetail() != null) {
+                first = item.getErrorDetail().getMessage();
+            } else if (first == null && item.getError() != null) {
+                first = item.getError();
+            }
+        }
+    }
+
+    /** The host file mounted at a step's output path: unique per job and step, readable by any container user. */
+    private static final class OutputFile {
+        private final Path hostPath;
+        private final String containerPath;
+        private boolean taken;
+
+        private OutputFile(Path hostPath, String containerPath) {
+            this.hostPath = hostPath;
+            this.containerPath = containerPath;
+        }
+
+        static OutputFile create(Path directory, StepRun run, String containerPath) throws IOException {
+            Path file = Files.createTempFile(directory, "dray-" + run.jobId() + "-" + run.index() + "-", ".out");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+            return new OutputFile(file, containerPath);
+        }
+
+        Path hostPath() {
+            return hostPath;
+        }
+
+        String containerPath() {
+            return containerPath;
+        }
+
+        /** Hands the file over to whoever passes it on; it is no longer deleted here. */
+        StepData takeData() {
+            taken = true;
+            return StepData.ownedFile(hostPath);
+        }
+
+        void delete() {
+            try {
+                if (!taken) {
+                    Files.deleteIfExists(hostPath);
+                }
+            } catch (IOException e) {
+                LOG.error("cannot delete output file {}", hostPath, e);
+            }
+        }
+    }
+}
