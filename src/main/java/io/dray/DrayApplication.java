@@ -2,6 +2,7 @@ package io.dray;
 
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -55,6 +56,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environmentVariables.invalidLogLevel().ifPresent(value ->
                 LOG.warn("LOG_LEVEL={} is not one of panic, fatal, error, warn, info, debug; keeping the configured level", value));
         rejectScalarCoercion(environment.getObjectMapper());
+        environment.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
         RedisClient redis = config.getRedis().build();
         environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));

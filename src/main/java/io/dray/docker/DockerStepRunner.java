@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ public final class DockerStepRunner implements StepRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DockerStepRunner.class);
     public static final String JOB_LABEL = "dray.job";
     public static final String STEP_LABEL = "dray.step";
+    private static final Pattern DOCKER_ERROR = Pattern.compile("\\{\\s*\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final int STDOUT = 1;
     private static final int STDERR = 2;
 
@@ -84,7 +87,7 @@ public final class DockerStepRunner implements StepRunner {
         } catch (IOException e) {
             throw new StepFailedException(e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StepFailedException("Docker failed: " + e.getMessage(), e);
+            throw new StepFailedException(describe(e), e);
         } finally {
             if (containerId != null) {
                 remove(containerId);
@@ -111,7 +114,7 @@ public final class DockerStepRunner implements StepRunner {
             Thread.currentThread().interrupt();
             throw new StepFailedException("interrupted while pulling image " + image);
         } catch (RuntimeException e) {
-            throw new StepFailedException("cannot pull image " + image + ": " + e.getMessage(), e);
+            throw new StepFailedException("cannot pull image " + image + ": " + describe(e), e);
         }
         if (!imageExists(image)) {
             throw new StepFailedException("image " + image + " is not available after pulling it");
@@ -186,6 +189,13 @@ public final class DockerStepRunner implements StepRunner {
         return docker.streams().waitContainerCmd(containerId)
                 .exec(new WaitContainerResultCallback())
                 .awaitStatusCode();
+    }
+
+    /** Docker's own words: its errors read "Status 404: {"message":"..."}". */
+    static String describe(RuntimeException e) {
+        String message = String.valueOf(e.getMessage()).trim();
+        Matcher docker = DOCKER_ERROR.matcher(message);
+        return docker.find() ? "Docker: " + docker.group(1).replace("\\\"", "\"") : "Docker failed: " + message;
     }
 
     private void remove(String containerId) {

@@ -18,11 +18,21 @@ record ImageReference(String repository, String tag, String digest) {
 
     static ImageReference parse(String source) {
         Matcher m = REFERENCE.matcher(source);
-        if (!m.matches() || source.length() > 255 + 128 + 80) {
+        if (!m.matches() || source.length() > 255 + 128 + 80 || !hasValidDomain(m.group(1))) {
             throw new IllegalArgumentException("\"" + source + "\" is not a valid image name");
         }
         String tag = m.group(2) == null && m.group(3) == null ? "latest" : m.group(2);
         return new ImageReference(m.group(1), tag, m.group(3));
+    }
+
+    /** A first component is a registry only if it looks like a host: has a dot or a port, or is localhost. */
+    private static boolean hasValidDomain(String repository) {
+        int slash = repository.indexOf('/');
+        if (slash < 0) {
+            return true;
+        }
+        String first = repository.substring(0, slash);
+        return first.matches(COMPONENT) || first.contains(".") || first.contains(":") || first.equals("localhost");
     }
 
     /** The tag or digest to pull: Docker's pull takes a digest in place of a tag. */

@@ -1,0 +1,307 @@
+package io.dray.core;
+
+import static io.dray.support.TestDocker.SH;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dray.docker.DockerEngine;
+import io.dray.docker.DockerFactory;
+import io.dray.docker.DockerStepRunner;
+import io.dray.store.RedisFactory;
+import io.dray.store.RedisJobStore;
+import io.dray.support.TestDocker;
+import io.dropwizard.jackson.Jackson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+/** The engine end to end on the real Docker engine and the real Redis: how jobs run and what they leave behind. */
+class JobEngineIT {
+    private static RedisClient redis;
+    private static DockerEngine docker;
+    private static ExecutorService workers;
+    private static ExecutorService stdinWriters;
+    private static ScheduledExecutorService flusher;
+
+    @TempDir
+    static Path dataDirectory;
+
+    private static RedisJobStore store;
+    private static JobEngine engine;
+    private final List<String> jobs = new ArrayList<>();
+
+    @BeforeAll
+    static void startEngine() {
+        TestDocker.buildImages();
+        RedisFactory redisConfig = new RedisFactory();
+        redisConfig.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
+        redis = redisConfig.build();
+        store = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
+        docker = new DockerFactory().build();
+        workers = Executors.newFixedThreadPool(4);
+        stdinWriters = Executors.newCachedThreadPool();
+        flusher = Executors.newSingleThreadScheduledExecutor();
+        // A small memory limit, so that the tests' outputs take the spill-to-disk path too.
+        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
+        engine = new JobEngine(store, new DockerStepRunner(docker, spools, stdinWriters), workers, flusher, spools,
+                Clock.systemUTC(), new JobEngine.Settings(4, 100, Duration.ofMillis(50), 1000, 1 << 20),
+                new MetricRegistry());
+        engine.start();
+    }
+
+    @AfterAll
+    static void stopEngine() throws Exception {
+        engine.stop();
+        workers.shutdownNow();
+        stdinWriters.shutdownNow();
+        flusher.shutdownNow();
+        docker.stop();
+        redis.close();
+    }
+
+    @AfterEach
+    void everyContainerIsRemoved() {
+        for (String job : jobs) {
+            assertThat(TestDocker.containersOfJob(job)).as("containers left by job %s", job).isEmpty();
+        }
+        try (var files = Files.list(dataDirectory)) {
+            assertThat(files).as("spools and output files left behind").isEmpty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Step script(String script, EnvVar... environment) {
+        return step(SH, null, script, environment);
+    }
+
+    static Step step(String source, String output, String script, EnvVar... environment) {
+        List<EnvVar> env = new ArrayList<>(List.of(environment));
+        if (script != null) {
+            env.add(new EnvVar("SCRIPT", script));
+        }
+        return new Step(null, source, env, OutputChannel.parse(output), false, null, null);
+    }
+
+    private Job submit(List<EnvVar> environment, Step... steps) {
+        Job job = engine.submit("test", environment, List.of(steps));
+        jobs.add(job.id());
+        return job;
+    }
+
+    private JobState finished(Job job) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.state(job.id()).status().isFinal());
+        // The last log batch is written before the final state; nothing can arrive after it.
+        return engine.state(job.id());
+    }
+
+    private JobState run(Step... steps) {
+        return finished(submit(List.of(), steps));
+    }
+
+    private List<String> log(JobState state) {
+        return engine.log(state.id(), 0);
+    }
+
+    @Test
+    void theOriginalExampleJobPipesEachStepIntoTheNext() {
+        Job job = submit(List.of(new EnvVar("WORD_COUNT", "10")),
+                step("dray-test/randword", null, null), step("dray-test/upper", null, null),
+                step("dray-test/reverse", null, null));
+        JobState state = finished(job);
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(state.stepsCompleted()).isEqualTo(3);
+        List<String> lines = log(state);
+        assertThat(lines).hasSize(30);
+        List<String> words = lines.subList(0, 10);
+        assertThat(words).allSatisfy(w -> assertThat(w).matches("[a-z]{8}"));
+        assertThat(lines.subList(10, 20)).isEqualTo(words.stream().map(String::toUpperCase).toList());
+        assertThat(lines.subList(20, 30)).isEqualTo(
+                words.stream().map(w -> new StringBuilder(w.toUpperCase()).reverse().toString()).toList());
+    }
+
+    @Test
+    void fastContainerOutputIsNeverLost() {
+        List<Job> submitted = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            submitted.add(submit(List.of(), script("echo fast-" + i + "; echo err-" + i + " >&2")));
+        }
+        for (int i = 0; i < submitted.size(); i++) {
+            JobState state = finished(submitted.get(i));
+            assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(log(state)).containsExactlyInAnyOrder("fast-" + i, "err-" + i);
+        }
+    }
+
+    @Test
+    void aStepThatReadsItsInputToTheEndSeesEndOfFile() {
+        JobState state = run(script("printf 'a\\nb\\nc\\n'"), script("wc -l"), script("cat"));
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(log(state)).containsExactly("a", "b", "c", "3", "3");
+    }
+
+    @Test
+    void bytesPassThroughUnchangedNulBytesAndAnUnterminatedLastLineIncluded() throws Exception {
+        byte[] data = "a\0b\377\r\n\0\0last".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+        JobState state = run(script("printf 'a\\000b\\377\\r\\n\\000\\000last'"), script("cat > /tmp/in; md5sum < /tmp/in; wc -c < /tmp/in"));
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        List<String> lines = log(state);
+        assertThat(lines.get(lines.size() - 2)).startsWith(md5);
+        assertThat(lines.get(lines.size() - 1).trim()).isEqualTo(Integer.toString(data.length));
+    }
+
+    @Test
+    void largeOutputStreamsThroughToTheNextStep() {
+        JobState state = run(script("head -c 67108864 /dev/zero"), script("wc -c"));
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(log(state)).last().isEqualTo("67108864");
+    }
+
+    @Test
+    void stderrAsOutputChannelFeedsTheNextStepAndBothStreamsAreLogged() {
+        JobState state = run(step(SH, "stderr", "echo to-log; echo to-next >&2"), script("sed s/^/got:/"));
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(log(state)).containsExactlyInAnyOrder("to-log", "to-next", "got:to-next");
+    }
+
+    @Test
+    void aFileOutputChannelIsMountedAndItsContentPassedOnAfterExit() {
+        JobState state = run(step(SH, "/out/result.txt", "echo on-stdout; echo in-file > /out/result.txt"),
+                script("sed s/^/got:/"));
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(log(state)).containsExactly("on-stdout", "got:in-file");
+    }
+
+    @Test
+    void concurrentJobsWithTheSameOutputPathGetTheirOwnFiles() {
+        List<Job> submitted = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            submitted.add(submit(List.of(),
+                    step(SH, "/output.txt", "echo job-" + i + " > /output.txt; sleep 0.3; cat /output.txt"),
+                    script("cat")));
+        }
+        for (int i = 0; i < submitted.size(); i++) {
+            JobState state = finished(submitted.get(i));
+            assertThat(log(state)).containsExactly("job-" + i, "job-" + i);
+        }
+    }
+
+    @Test
+    void delimitersPassOnlyTheLinesBetweenThem() {
+        Step marked = new Step(null, SH, List.of(new EnvVar("SCRIPT",
+                "echo noise; echo '--BEGIN--'; echo keep-1; echo keep-2; echo '--END--'; echo trailing")),
+                OutputChannel.STDOUT, false, "--BEGIN--", "--END--");
+        JobState state = run(marked, script("sed s/^/got:/"));
+        assertThat(log(state)).endsWith("got:keep-1", "got:keep-2").doesNotContain("got:noise", "got:trailing");
+    }
+
+    @Test
+    void aStepGetsTheJobEnvironmentOverlaidWithItsOwn() {
+        Job job = submit(List.of(new EnvVar("A", "job-a"), new EnvVar("B", "job-b")),
+                script("echo \"$A $B\"", new EnvVar("B", "step-b")));
+        assertThat(log(finished(job))).containsExactly("job-a step-b");
+    }
+
+    @Test
+    void theFirstFailingStepEndsTheJobAndLaterStepsNeverStart() {
+        Step failing = new Step("breaks", SH, List.of(new EnvVar("SCRIPT", "echo partial; exit 3")),
+                null, false, null, null);
+        JobState state = run(script("echo one"), failing, script("echo never"));
+        assertThat(state.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(state.stepsCompleted()).isEqualTo(1);
+        assertThat(state.error()).isEqualTo("step 2 (breaks) exited with code 3");
+        assertThat(log(state)).containsExactly("one", "partial");
+    }
+
+    @Test
+    void anImageThatCannotBePulledEndsTheJobWithTheReason() {
+        String missing = TestDocker.REGISTRY + "/dray-test/missing-" + UUID.randomUUID();
+        JobState state = run(script("echo one"), step(missing, null, null), script("echo never"));
+        assertThat(state.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(state.stepsCompleted()).isEqualTo(1);
+        assertThat(state.error()).startsWith("step 2 (" + missing + ") could not run: cannot pull image " + missing + ":latest");
+        assertThat(log(state)).containsExactly("one");
+    }
+
+    @Test
+    void anInvalidImageNameEndsTheJobWithTheReason() {
+        JobState state = run(step("Not A/Valid::name", null, null));
+        assertThat(state.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(state.error()).isEqualTo("step 1 (Not A/Valid::name) could not run: \"Not A/Valid::name\" is not a valid image name");
+    }
+
+    @Test
+    void anImageWithoutCommandEndsTheJobWithDockersReason() {
+        JobState state = run(step("dray-test/busybox", null, null));
+        assertThat(state.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(state.error()).isEqualTo("step 1 (dray-test/busybox) could not run: Docker: No command specified");
+    }
+
+    @Test
+    void aMissingImageIsPulledWithTheLatestTag() {
+        String name = TestDocker.REGISTRY + "/dray-test/pulled-" + UUID.randomUUID().toString().substring(0, 8);
+        TestDocker.pushScript(name + ":latest", "echo pulled");
+        TestDocker.removeImage(name + ":latest");
+        JobState state = run(step(name, null, null));
+        assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(log(state)).containsExactly("pulled");
+        TestDocker.removeImage(name + ":latest");
+    }
+
+    @Test
+    void refreshPullsTheNewerImageAndRemovesNoImage() {
+        String name = TestDocker.REGISTRY + "/dray-test/refreshed-" + UUID.randomUUID().toString().substring(0, 8) + ":v1";
+        TestDocker.pushScript(name, "echo first");
+        String firstId = TestDocker.imageId(name);
+        TestDocker.docker("tag", name, "dray-test/keep-first:latest");
+        TestDocker.pushScript(name, "echo second");
+        TestDocker.docker("tag", "dray-test/keep-first:latest", name);
+
+        assertThat(log(run(step(name, null, null)))).as("without refresh the local image runs").containsExactly("first");
+        Step refreshed = new Step(null, name, List.of(), null, true, null, null);
+        assertThat(log(run(refreshed))).containsExactly("second");
+        assertThat(TestDocker.imageExists(firstId)).as("the older image is kept").isTrue();
+        TestDocker.removeImage(name);
+        TestDocker.removeImage("dray-test/keep-first:latest");
+    }
+
+    @Test
+    void containersAreLabelledWhileTheyRunAndRemovedWhenTheStepEnds() {
+        Job job = submit(List.of(), script("sleep 1"), script("exit 1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !TestDocker.containersOfJob(job.id()).isEmpty());
+        String labels = TestDocker.docker("inspect", "--format", "{{index .Config.Labels \"dray.step\"}}",
+                TestDocker.containersOfJob(job.id()).get(0)).trim();
+        assertThat(labels).isEqualTo("0");
+        assertThat(finished(job).status()).isEqualTo(JobStatus.ERROR);
+    }
+
+    @Test
+    void aJobDeletedWhileItRunsIsNotWrittenAgainAndRunsNoFurtherStep() throws Exception {
+        Job job = submit(List.of(), script("sleep 1; echo late"), script("echo never"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
+        engine.delete(job.id());
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job.id()).isEmpty());
+        Thread.sleep(1500);
+        assertThat(store.findState(job.id())).isEmpty();
+        assertThat(store.readLog(job.id(), 0)).isEmpty();
+        assertThat(engine.jobIds()).doesNotContain(job.id());
+    }
+}

@@ -1,0 +1,40 @@
+package io.dray.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobTest {
+    @Test
+    void aStepSeesTheJobEnvironmentOverlaidWithItsOwn() {
+        Step step = new Step(null, "img", List.of(new EnvVar("B", "step"), new EnvVar("C", "c")), null, false, null, null);
+        Job job = new Job("j", "n", List.of(new EnvVar("A", "a"), new EnvVar("B", "job")), List.of(step));
+        assertThat(job.environmentOf(0)).containsExactly(
+                java.util.Map.entry("A", "a"), java.util.Map.entry("B", "step"), java.util.Map.entry("C", "c"));
+    }
+
+    @Test
+    void stepsAreDescribedByPositionAndNameOrImage() {
+        Step named = new Step("sort", "img", null, null, false, null, null);
+        Step unnamed = new Step(null, "busybox:1", null, null, false, null, null);
+        Job job = new Job("j", null, null, List.of(named, unnamed));
+        assertThat(job.describeStep(0)).isEqualTo("step 1 (sort)");
+        assertThat(job.describeStep(1)).isEqualTo("step 2 (busybox:1)");
+    }
+
+    @Test
+    void outputChannelsAreStdoutStderrOrAnAbsolutePath() {
+        assertThat(OutputChannel.parse(null)).isEqualTo(OutputChannel.STDOUT);
+        assertThat(OutputChannel.parse("stderr")).isEqualTo(OutputChannel.STDERR);
+        assertThat(OutputChannel.parse("/out/data.txt")).isEqualTo(new OutputChannel.File("/out/data.txt"));
+        assertThatThrownBy(() -> OutputChannel.parse("out.txt")).hasMessageContaining("absolute file path");
+        assertThatThrownBy(() -> OutputChannel.parse("/")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aJobNeedsSteps() {
+        assertThatThrownBy(() -> new Job("j", null, null, List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+}
