@@ -2,6 +2,7 @@ package io.dray.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.dray.core.JobNotFoundException;
 import io.dray.core.QueueFullException;
 import io.dray.core.StoreUnavailableException;
@@ -66,11 +67,32 @@ public final class ErrorMappers {
     static final class InvalidJson implements ExceptionMapper<JsonMappingException> {
         @Override
         public Response toResponse(JsonMappingException e) {
+            String problem = String.valueOf(e.getOriginalMessage());
+            if (problem.startsWith("Unexpected end-of-input")) {
+                return error(Response.Status.BAD_REQUEST, "malformed JSON: the body ends before the JSON does");
+            }
+            String expected = e instanceof MismatchedInputException mismatch
+                    ? "expected " + expectedShape(mismatch.getTargetType())
+                    : problem.split("\n")[0];
             String field = fieldPath(e.getPath());
-            String problem = e.getOriginalMessage() == null ? "cannot be read" : e.getOriginalMessage().split("\n")[0];
             return error(Response.Status.BAD_REQUEST, field.isEmpty()
-                    ? "invalid job: " + problem
-                    : field + " has the wrong type: " + problem);
+                    ? "invalid job: " + expected
+                    : field + " has the wrong type: " + expected);
+        }
+
+        private static String expectedShape(Class<?> type) {
+            if (type == null) {
+                return "another type";
+            } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+                return "an array";
+            } else if (type == String.class) {
+                return "a string";
+            } else if (type == Boolean.class || type == boolean.class) {
+                return "true or false";
+            } else if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+                return "a number";
+            }
+            return "an object";
         }
 
         private static String fieldPath(List<JsonMappingException.Reference> path) {
@@ -90,7 +112,8 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(JsonParseException e) {
             var at = e.getLocation();
-            return error(Response.Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage().split("\n")[0]
+            String problem = e.getOriginalMessage().split("\n")[0].replaceAll("\\s*\\(start marker at \\[Source.*$", "");
+            return error(Response.Status.BAD_REQUEST, "malformed JSON: " + problem
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
     }

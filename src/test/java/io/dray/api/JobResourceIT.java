@@ -1,0 +1,234 @@
+package io.dray.api;
+
+import static io.dropwizard.testing.ResourceHelpers.resourceFilePath;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dray.DrayApplication;
+import io.dray.DrayConfiguration;
+import io.dray.support.TestDocker;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The API of the original Dray, served by the whole application on real Docker and Redis. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class JobResourceIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DropwizardAppExtension<DrayConfiguration> APP = new DropwizardAppExtension<>(
+            DrayApplication.class,
+            resourceFilePath("test-config.yml"),
+            ConfigOverride.config("redis.keyPrefix", "dray-test-" + UUID.randomUUID() + ":"),
+            ConfigOverride.config("engine.dataDirectory", tempDirectory()));
+
+    private final List<String> jobs = new ArrayList<>();
+
+    private static String tempDirectory() {
+        try {
+            return Files.createTempDirectory("dray-api-test-").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String fixture(String path) throws java.io.IOException {
+        return Files.readString(java.nio.file.Path.of(resourceFilePath(path)));
+    }
+
+    @BeforeAll
+    static void buildImages() {
+        TestDocker.buildImages();
+    }
+
+    @AfterEach
+    void noContainerIsLeft() {
+        for (String job : jobs) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job).isEmpty());
+        }
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + APP.getLocalPort() + path;
+    }
+
+    private Response post(String path, String body) {
+        return APP.client().target(url(path)).request().post(Entity.entity(body, MediaType.APPLICATION_JSON));
+    }
+
+    private JsonNode get(String path, int expectedStatus) throws Exception {
+        Response response = APP.client().target(url(path)).request().get();
+        assertThat(response.getStatus()).as("GET %s", path).isEqualTo(expectedStatus);
+        return JSON.readTree(response.readEntity(String.class));
+    }
+
+    private String submit(String body) throws Exception {
+        Response response = post("/jobs", body);
+        assertThat(response.getStatus()).isEqualTo(201);
+        String id = JSON.readTree(response.readEntity(String.class)).get("id").asText();
+        jobs.add(id);
+        return id;
+    }
+
+    private static String scriptJob(String... scripts) throws Exception {
+        List<Object> steps = new ArrayList<>();
+        for (String script : scripts) {
+            steps.add(Map.of("source", TestDocker.SH, "environment", List.of(Map.of("variable", "SCRIPT", "value", script))));
+        }
+        return JSON.writeValueAsString(Map.of("steps", steps));
+    }
+
+    private JsonNode finished(String id) throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !get("/jobs/" + id, 200).get("status").asText().matches("queued|running"));
+        return get("/jobs/" + id, 200);
+    }
+
+    @Test
+    void theOriginalsExampleJobRunsAndIsEchoedWithItsId() throws Exception {
+        String fixture = fixture("fixtures/word-job.json");
+        Response response = post("/jobs", fixture);
+        assertThat(response.getStatus()).isEqualTo(201);
+        JsonNode echoed = JSON.readTree(response.readEntity(String.class));
+        String id = echoed.get("id").asText();
+        jobs.add(id);
+        assertThat(id).matches("[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}");
+        assertThat(response.getLocation().getPath()).isEqualTo("/jobs/" + id);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) echoed).remove("id");
+        assertThat(echoed).isEqualTo(JSON.readTree(fixture));
+
+        JsonNode status = finished(id);
+        assertThat(status.get("id").asText()).isEqualTo(id);
+        assertThat(status.get("status").asText()).isEqualTo("complete");
+        assertThat(status.get("stepsCompleted").asInt()).isEqualTo(3);
+        assertThat(status.has("error")).isFalse();
+        assertThat(status.get("finishedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+
+        JsonNode lines = get("/jobs/" + id + "/log", 200).get("lines");
+        assertThat(lines).hasSize(30);
+        for (int i = 0; i < 10; i++) {
+            String word = lines.get(i).asText();
+            assertThat(lines.get(10 + i).asText()).isEqualTo(word.toUpperCase());
+            assertThat(lines.get(20 + i).asText()).isEqualTo(new StringBuilder(word.toUpperCase()).reverse().toString());
+        }
+        JsonNode fromIndex = get("/jobs/" + id + "/log?index=28", 200).get("lines");
+        assertThat(fromIndex).containsExactly(lines.get(28), lines.get(29));
+    }
+
+    @Test
+    void aFailedJobSaysWhichStepFailedAndHow() throws Exception {
+        String id = submit(scriptJob("echo one", "echo oops >&2; exit 7", "echo never"));
+        JsonNode status = finished(id);
+        assertThat(status.get("status").asText()).isEqualTo("error");
+        assertThat(status.get("stepsCompleted").asInt()).isEqualTo(1);
+        assertThat(status.get("error").asText()).isEqualTo("step 2 (" + TestDocker.SH + ") exited with code 7");
+        assertThat(get("/jobs/" + id + "/log", 200).get("lines")).extracting(JsonNode::asText).containsExactly("one", "oops");
+    }
+
+    @Test
+    void jobsAreListedOldestFirstAndDeletedWithEverythingTheyKept() throws Exception {
+        String first = submit(scriptJob("echo a"));
+        String second = submit(scriptJob("echo b"));
+        finished(first);
+        finished(second);
+        List<String> ids = new ArrayList<>();
+        get("/jobs", 200).forEach(job -> ids.add(job.get("id").asText()));
+        assertThat(ids).containsSubsequence(first, second);
+
+        Response deleted = APP.client().target(url("/jobs/" + first)).request().delete();
+        assertThat(deleted.getStatus()).isEqualTo(204);
+        assertThat(get("/jobs/" + first, 404).get("message").asText()).isEqualTo("no such job: " + first);
+        assertThat(get("/jobs/" + first + "/log", 404).get("code").asInt()).isEqualTo(404);
+        assertThat(APP.client().target(url("/jobs/" + first)).request().delete().getStatus()).isEqualTo(404);
+        List<String> after = new ArrayList<>();
+        get("/jobs", 200).forEach(job -> after.add(job.get("id").asText()));
+        assertThat(after).contains(second).doesNotContain(first);
+    }
+
+    @Test
+    void aJobWaitingForTheOnlyWorkerIsQueued() throws Exception {
+        String busy = submit(scriptJob("sleep 2"));
+        String waiting = submit(scriptJob("echo done"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/jobs/" + busy, 200).get("status").asText().equals("running"));
+        assertThat(get("/jobs/" + waiting, 200).get("status").asText()).isEqualTo("queued");
+        assertThat(finished(waiting).get("status").asText()).isEqualTo("complete");
+    }
+
+    @Test
+    void everyRouteAlsoAnswersUnderAVersionPrefix() throws Exception {
+        Response response = post("/v1/jobs", scriptJob("echo versioned"));
+        assertThat(response.getStatus()).isEqualTo(201);
+        String id = JSON.readTree(response.readEntity(String.class)).get("id").asText();
+        jobs.add(id);
+        finished(id);
+        assertThat(get("/v1.0/jobs/" + id, 200).get("status").asText()).isEqualTo("complete");
+        assertThat(get("/v2.1.3/jobs/" + id + "/log?index=0", 200).get("lines").get(0).asText()).isEqualTo("versioned");
+        assertThat(get("/v1/jobs", 200).toString()).contains(id);
+        assertThat(APP.client().target(url("/v1/jobs/" + id)).request().delete().getStatus()).isEqualTo(204);
+        get("/vx/jobs", 404);
+    }
+
+    @Test
+    void unknownJobsAnswer404WithAMessage() throws Exception {
+        JsonNode error = get("/jobs/NO-SUCH-JOB", 404);
+        assertThat(error.get("code").asInt()).isEqualTo(404);
+        assertThat(error.get("message").asText()).isEqualTo("no such job: NO-SUCH-JOB");
+    }
+
+    @Test
+    void aBadLogIndexIsTheClientsFault() throws Exception {
+        String id = submit(scriptJob("echo x"));
+        assertThat(get("/jobs/" + id + "/log?index=abc", 400).get("message").asText()).contains("index");
+        assertThat(get("/jobs/" + id + "/log?index=-1", 422).get("message").asText()).contains("index must be 0 or more");
+    }
+
+    static Stream<JsonNode> invalidJobs() throws Exception {
+        JsonNode cases = JSON.readTree(fixture("fixtures/invalid-jobs.json"));
+        List<JsonNode> list = new ArrayList<>();
+        cases.forEach(list::add);
+        return list.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidJobs")
+    void badInputIsAnsweredWithAMessageNamingTheProblemAndCreatesNothing(JsonNode invalid) throws Exception {
+        int before = get("/jobs", 200).size();
+        Response response = post("/jobs", invalid.get("body").asText());
+        String body = response.readEntity(String.class);
+        assertThat(response.getStatus()).as(body).isEqualTo(invalid.get("status").asInt());
+        JsonNode error = JSON.readTree(body);
+        assertThat(error.get("code").asInt()).isEqualTo(invalid.get("status").asInt());
+        assertThat(error.get("message").asText()).contains(invalid.get("message").asText());
+        assertThat(get("/jobs", 200).size()).isEqualTo(before);
+    }
+
+    @Test
+    void theAdminPortReportsRedisAndDockerHealth() throws Exception {
+        Response response = APP.client().target("http://localhost:" + APP.getAdminPort() + "/healthcheck").request().get();
+        JsonNode health = JSON.readTree(response.readEntity(String.class));
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(health.get("redis").get("healthy").asBoolean()).isTrue();
+        assertThat(health.get("docker").get("healthy").asBoolean()).isTrue();
+        JsonNode metrics = JSON.readTree(APP.client().target("http://localhost:" + APP.getAdminPort() + "/metrics")
+                .request().get(String.class));
+        assertThat(metrics.get("meters").has("jobs.submitted")).isTrue();
+        assertThat(metrics.get("gauges").has("jobs.queued")).isTrue();
+        assertThat(metrics.get("timers").has("steps.duration")).isTrue();
+    }
+}
