@@ -124,7 +124,7 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(JerseyViolationException e) {
             Collection<String> messages = e.getConstraintViolations().stream()
-                    .map(v -> ConstraintMessage.getMessage(v, e.getInvocable()))
+                    .map(v -> ConstraintMessage.getMessage(v, e.getInvocable()).replace(".<list element>", ""))
                     .sorted()
                     .collect(Collectors.toList());
             return Response.status(422)
