@@ -102,7 +102,7 @@ class JobResourceIT {
 
     @Test
     void theOriginalsExampleJobRunsAndIsEchoedWithItsId() throws Exception {
-        String fixture = fixture("fixtures/word-job.json");
+        String fixture = Files.readString(java.nio.file.Path.of("examples/word-job.json"));
         Response response = post("/jobs", fixture);
         assertThat(response.getStatus()).isEqualTo(201);
         JsonNode echoed = JSON.readTree(response.readEntity(String.class));

@@ -123,8 +123,8 @@ class JobEngineIT {
     @Test
     void theOriginalExampleJobPipesEachStepIntoTheNext() {
         Job job = submit(List.of(new EnvVar("WORD_COUNT", "10")),
-                step("dray-test/randword", null, null), step("dray-test/upper", null, null),
-                step("dray-test/reverse", null, null));
+                step("dray-example/randword", null, null), step("dray-example/upper", null, null),
+                step("dray-example/reverse", null, null));
         JobState state = finished(job);
         assertThat(state.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(state.stepsCompleted()).isEqualTo(3);
@@ -250,9 +250,9 @@ class JobEngineIT {
 
     @Test
     void anImageWithoutCommandEndsTheJobWithDockersReason() {
-        JobState state = run(step("dray-test/busybox", null, null));
+        JobState state = run(step("dray-example/busybox", null, null));
         assertThat(state.status()).isEqualTo(JobStatus.ERROR);
-        assertThat(state.error()).isEqualTo("step 1 (dray-test/busybox) could not run: Docker: No command specified");
+        assertThat(state.error()).isEqualTo("step 1 (dray-example/busybox) could not run: Docker: No command specified");
     }
 
     @Test

@@ -5,65 +5,53 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real Docker engine as the tests use it, through the docker CLI: images built FROM scratch with Debian's static
- * busybox (no registry is reachable here), a local registry on 127.0.0.1:5000 for pulls, and the containers Dray left.
+ * The real Docker engine as the tests use it, through the docker CLI: the example images, built FROM scratch with
+ * Debian's static busybox (no registry is reachable here), a local registry on 127.0.0.1:5000 for pulls, and the
+ * containers Dray left.
  */
 public final class TestDocker {
     /** Runs the shell script in its SCRIPT variable: one image for every behaviour a test needs from a step. */
-    public static final String SH = "dray-test/sh:latest";
+    public static final String SH = "dray-example/sh:latest";
     public static final String REGISTRY = "127.0.0.1:5000";
-    private static final String BUSYBOX = "dray-test/busybox:latest";
+    private static final String BUSYBOX = "dray-example/busybox:latest";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static boolean built;
 
     private TestDocker() {}
 
-    /** Builds the images the tests run, once per test JVM; each build takes about a second. */
+    /** Builds the example images (scripts/example-images) once per test JVM; each build takes about a second. */
     public static synchronized void buildImages() {
-        if (built) {
-            return;
+        if (!built) {
+            run(List.of("bash", "scripts/example-images"), true);
+            built = true;
         }
-        build(BUSYBOX, "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
-                + "RUN [\"/bin/mkdir\", \"-m\", \"1777\", \"/tmp\"]\n", true);
-        build(SH, "FROM " + BUSYBOX + "\nCMD [\"sh\", \"-c\", \"eval \\\"$SCRIPT\\\"\"]\n", false);
-        // The original README's example job: random words, upper-cased, reversed.
-        buildScript("dray-test/randword:latest",
-                "i=0; while [ $i -lt ${WORD_COUNT:-5} ]; do tr -dc a-z </dev/urandom | head -c 8; echo; i=$((i+1)); done");
-        buildScript("dray-test/upper:latest", "tr a-z A-Z");
-        buildScript("dray-test/reverse:latest", "rev");
-        built = true;
     }
 
     /** An image whose command is {@code sh -c script}. */
     public static void buildScript(String tag, String script) {
         try {
             String cmd = JSON.writeValueAsString(List.of("sh", "-c", script));
-            build(tag, "FROM " + BUSYBOX + "\nCMD " + cmd + "\n", false);
+            build(tag, "FROM " + BUSYBOX + "\nCMD " + cmd + "\n");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static void build(String tag, String dockerfile, boolean withBusybox) {
+    private static void build(String tag, String dockerfile) {
         try {
             Path context = Files.createTempDirectory("dray-image-");
             try {
                 Files.writeString(context.resolve("Dockerfile"), dockerfile);
-                if (withBusybox) {
-                    Files.copy(Path.of("/bin/busybox"), context.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
-                }
                 docker("build", "-q", "-t", tag, context.toString());
             } finally {
-                try (var files = Files.walk(context)) {
-                    files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-                }
+                Files.deleteIfExists(context.resolve("Dockerfile"));
+                Files.deleteIfExists(context);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -86,7 +74,7 @@ public final class TestDocker {
     }
 
     public static boolean imageExists(String nameOrId) {
-        return run(List.of("docker", "image", "inspect", nameOrId)).exitCode == 0;
+        return run(List.of("docker", "image", "inspect", nameOrId), false).exitCode == 0;
     }
 
     /** Containers labelled as Dray's for the job, running or not. */
@@ -98,16 +86,12 @@ public final class TestDocker {
     public static String docker(String... args) {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
-        Result result = run(command);
-        if (result.exitCode != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.output);
-        }
-        return result.output;
+        return run(command, true).output;
     }
 
     private record Result(int exitCode, String output) {}
 
-    private static Result run(List<String> command) {
+    private static Result run(List<String> command, boolean mustSucceed) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
@@ -115,6 +99,9 @@ public final class TestDocker {
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException(command + " timed out");
+            }
+            if (mustSucceed && process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
             }
             return new Result(process.exitValue(), output);
         } catch (IOException e) {
