@@ -3,6 +3,7 @@ package io.dray.core;
 import static io.dray.support.TestDocker.SH;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
@@ -291,6 +292,32 @@ class JobEngineIT {
                 TestDocker.containersOfJob(job.id()).get(0)).trim();
         assertThat(labels).isEqualTo("0");
         assertThat(finished(job).status()).isEqualTo(JobStatus.ERROR);
+    }
+
+    @Test
+    void pastTheWaitingLimitAJobIsRefusedAndNothingIsCreated() {
+        ExecutorService oneWorker = Executors.newFixedThreadPool(1);
+        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
+        JobEngine small = new JobEngine(store, new DockerStepRunner(docker, spools, stdinWriters), oneWorker, flusher,
+                spools, Clock.systemUTC(), new JobEngine.Settings(1, 1, Duration.ofMillis(50), 1000, 1 << 20),
+                new MetricRegistry());
+        try {
+            Job running = small.submit(null, List.of(), List.of(script("sleep 1")));
+            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")));
+            jobs.add(running.id());
+            jobs.add(waiting.id());
+            List<String> before = store.listIds();
+            assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused"))))
+                    .isInstanceOf(QueueFullException.class)
+                    .hasMessage("too many jobs waiting (1); try again later");
+            assertThat(store.listIds()).isEqualTo(before);
+            assertThat(log(finished(waiting))).containsExactly("waited");
+            Job accepted = small.submit(null, List.of(), List.of(script("echo later")));
+            jobs.add(accepted.id());
+            assertThat(log(finished(accepted))).containsExactly("later");
+        } finally {
+            oneWorker.shutdown();
+        }
     }
 
     @Test
