@@ -21,6 +21,9 @@ install_missing() {
   # The test images are FROM scratch: their busybox must be the static build.
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   command -v curl >/dev/null || missing+=(curl)
+  # For the container tests: the Java base image is built from Debian's packages, compose is Debian's.
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     as_root apt-get update -q

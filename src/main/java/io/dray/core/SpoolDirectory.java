@@ -16,7 +16,10 @@ public final class SpoolDirectory {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + directory, e);
+            throw new UncheckedIOException("cannot create data directory " + directory + ": " + e, e);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new IllegalStateException("data directory " + directory + " is not writable by this user");
         }
     }
 

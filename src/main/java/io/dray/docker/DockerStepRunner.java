@@ -19,6 +19,7 @@ import io.dray.core.StepOutcome;
 import io.dray.core.StepRun;
 import io.dray.core.StepRunner;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -84,6 +85,9 @@ public final class DockerStepRunner implements StepRunner {
                     spool.close();
                 }
             }
+        } catch (FileSystemException e) {
+            throw new StepFailedException("cannot write " + e.getFile() + ": "
+                    + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()), e);
         } catch (IOException e) {
             throw new StepFailedException(e.getMessage(), e);
         } catch (RuntimeException e) {

@@ -282,6 +282,7 @@ class JobEngineIT {
         assertThat(TestDocker.imageExists(firstId)).as("the older image is kept").isTrue();
         TestDocker.removeImage(name);
         TestDocker.removeImage("dray-test/keep-first:latest");
+        TestDocker.removeImage(firstId);
     }
 
     @Test

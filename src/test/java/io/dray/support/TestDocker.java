@@ -65,8 +65,9 @@ public final class TestDocker {
         return name;
     }
 
+    /** Removes an image if it is there. */
     public static void removeImage(String name) {
-        docker("rmi", "-f", name);
+        run(List.of("docker", "rmi", "-f", name), false);
     }
 
     public static String imageId(String name) {
