@@ -71,17 +71,17 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 .maxThreads(engineConfig.getWorkers())
                 .workQueue(new LinkedBlockingQueue<>())
                 .build();
-        ExecutorService stdinWriters = environment.lifecycle().executorService("step-stdin-%d")
+        ExecutorService stepBackground = environment.lifecycle().executorService("step-background-%d")
                 .minThreads(0)
                 .maxThreads(Integer.MAX_VALUE)
                 .workQueue(new SynchronousQueue<>())
                 .build();
-        ScheduledExecutorService logFlusher = environment.lifecycle().scheduledExecutorService("log-flush-%d").build();
+        ScheduledExecutorService ticker = environment.lifecycle().scheduledExecutorService("engine-ticker-%d").build();
         JobEngine engine = new JobEngine(
                 store,
-                new DockerStepRunner(docker, spools, stdinWriters),
+                new DockerStepRunner(docker, spools, stepBackground),
                 workers,
-                logFlusher,
+                ticker,
                 spools,
                 Clock.systemUTC(),
                 engineConfig.settings(),

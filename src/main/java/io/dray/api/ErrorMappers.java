@@ -3,6 +3,8 @@ package io.dray.api;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.dray.core.JobFinishedException;
 import io.dray.core.JobNotFoundException;
 import io.dray.core.QueueFullException;
 import io.dray.core.StoreUnavailableException;
@@ -30,8 +32,8 @@ public final class ErrorMappers {
     private ErrorMappers() {}
 
     public static List<Object> all() {
-        return List.of(new NotFound(), new StoreUnavailable(), new QueueFull(), new InvalidJson(), new MalformedJson(),
-                new InvalidJob());
+        return List.of(new NotFound(), new Finished(), new StoreUnavailable(), new QueueFull(), new InvalidJson(),
+                new MalformedJson(), new InvalidJob());
     }
 
     static Response error(Response.Status status, String message) {
@@ -45,6 +47,13 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(JobNotFoundException e) {
             return error(Response.Status.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    static final class Finished implements ExceptionMapper<JobFinishedException> {
+        @Override
+        public Response toResponse(JobFinishedException e) {
+            return error(Response.Status.CONFLICT, e.getMessage());
         }
     }
 
@@ -70,6 +79,9 @@ public final class ErrorMappers {
             String problem = String.valueOf(e.getOriginalMessage());
             if (problem.startsWith("Unexpected end-of-input")) {
                 return error(Response.Status.BAD_REQUEST, "malformed JSON: the body ends before the JSON does");
+            }
+            if (e instanceof ValueInstantiationException && e.getCause() != null) {
+                return error(Response.Status.BAD_REQUEST, fieldPath(e.getPath()) + " is invalid: " + e.getCause().getMessage());
             }
             String expected = e instanceof MismatchedInputException mismatch
                     ? "expected " + expectedShape(mismatch.getTargetType())

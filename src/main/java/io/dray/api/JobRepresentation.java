@@ -16,12 +16,13 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"id", "name", "environment", "steps"})
+@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout"})
 public record JobRepresentation(
         String id,
         String name,
         @Valid List<@NotNull @Valid EnvVarRepresentation> environment,
-        @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps) {
+        @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps,
+        DurationValue timeout) {
 
     List<EnvVar> toEnvironment() {
         return environment == null ? List.of() : environment.stream().map(EnvVarRepresentation::toEnvVar).toList();
@@ -32,6 +33,10 @@ public record JobRepresentation(
     }
 
     JobRepresentation withId(String id) {
-        return new JobRepresentation(id, name, environment, steps);
+        return new JobRepresentation(id, name, environment, steps, timeout);
+    }
+
+    java.time.Duration toTimeout() {
+        return timeout == null ? null : timeout.duration();
     }
 }

@@ -4,6 +4,7 @@ import com.codahale.metrics.annotation.Timed;
 import io.dray.core.Job;
 import io.dray.core.JobEngine;
 import io.dropwizard.jersey.params.LongParam;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -36,7 +37,7 @@ public final class JobResource {
     @Timed
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
-        Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps());
+        Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout());
         return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build())
                 .entity(request.withId(job.id()))
                 .build();
@@ -64,11 +65,25 @@ public final class JobResource {
         return new LogRepresentation(engine.log(id, index.get()));
     }
 
+    /** Stops a queued or running job; 409 if it has already ended. */
+    @POST
+    @Timed
+    @Path("/{id}/cancel")
+    public JobStatusRepresentation cancel(
+            @PathParam("id") String id, @QueryParam("reason") String reason, @Context HttpServletRequest request) {
+        return JobStatusRepresentation.of(engine.cancel(id, "cancelled by " + who(request, reason)));
+    }
+
+    /** Forgets a job, cancelling it first if it is still queued or running. */
     @DELETE
     @Timed
     @Path("/{id}")
-    public Response delete(@PathParam("id") String id) {
-        engine.delete(id);
+    public Response delete(@PathParam("id") String id, @Context HttpServletRequest request) {
+        engine.delete(id, "deleted by " + who(request, null));
         return Response.noContent().build();
+    }
+
+    private static String who(HttpServletRequest request, String reason) {
+        return "a request from " + request.getRemoteAddr() + (reason == null || reason.isBlank() ? "" : ": " + reason);
     }
 }

@@ -6,8 +6,8 @@ import io.dray.core.JobState;
 import java.time.Instant;
 
 /**
- * {@code GET /jobs/{id}}: the original's {@code id}, {@code stepsCompleted} and {@code status}, plus why a job failed
- * and when it was created, started and finished.
+ * {@code GET /jobs/{id}}: the original's {@code id}, {@code stepsCompleted} and {@code status} (plus {@code queued}
+ * and {@code cancelled}), why a job failed or was cancelled, and when it was created, started and finished.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"id", "stepsCompleted", "status", "error", "createdAt", "startedAt", "finishedAt"})

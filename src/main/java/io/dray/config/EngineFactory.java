@@ -5,6 +5,7 @@ import io.dray.core.JobEngine;
 import io.dray.core.SpoolDirectory;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -18,9 +19,25 @@ public class EngineFactory {
     @Max(1024)
     private int workers = 4;
 
-    /** How many accepted jobs may wait for a worker; past that {@code POST /jobs} answers 429. */
-    @Min(0)
-    private int maxWaitingJobs = 10_000;
+    /** How many jobs may wait in the queue (shared by every instance); past that {@code POST /jobs} answers 429. */
+    @Min(1)
+    private int maxQueuedJobs = 10_000;
+
+    /** How long an instance keeps its jobs after it stopped renewing its lease (crashed, cut off). */
+    @NotNull
+    @MinDuration(value = 1, unit = java.util.concurrent.TimeUnit.SECONDS)
+    private Duration leaseTime = Duration.seconds(15);
+
+    /** On shutdown, how long running steps may go on before their jobs are handed back to the queue. */
+    @NotNull
+    private Duration shutdownGrace = Duration.seconds(30);
+
+    /** The timeout of a step that sets none; unset for none. */
+    private Duration defaultStepTimeout;
+
+    /** Log lines a running job may hold in memory while Redis is unavailable; past that the job is stopped. */
+    @Min(1000)
+    private int maxBufferedLogLines = 200_000;
 
     /**
      * Where step output spills to disk and output files are made. When Dray runs in a container, this must be the same
@@ -55,13 +72,53 @@ public class EngineFactory {
     }
 
     @JsonProperty
-    public int getMaxWaitingJobs() {
-        return maxWaitingJobs;
+    public int getMaxQueuedJobs() {
+        return maxQueuedJobs;
     }
 
     @JsonProperty
-    public void setMaxWaitingJobs(int maxWaitingJobs) {
-        this.maxWaitingJobs = maxWaitingJobs;
+    public void setMaxQueuedJobs(int maxQueuedJobs) {
+        this.maxQueuedJobs = maxQueuedJobs;
+    }
+
+    @JsonProperty
+    public Duration getLeaseTime() {
+        return leaseTime;
+    }
+
+    @JsonProperty
+    public void setLeaseTime(Duration leaseTime) {
+        this.leaseTime = leaseTime;
+    }
+
+    @JsonProperty
+    public Duration getShutdownGrace() {
+        return shutdownGrace;
+    }
+
+    @JsonProperty
+    public void setShutdownGrace(Duration shutdownGrace) {
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    @JsonProperty
+    public Duration getDefaultStepTimeout() {
+        return defaultStepTimeout;
+    }
+
+    @JsonProperty
+    public void setDefaultStepTimeout(Duration defaultStepTimeout) {
+        this.defaultStepTimeout = defaultStepTimeout;
+    }
+
+    @JsonProperty
+    public int getMaxBufferedLogLines() {
+        return maxBufferedLogLines;
+    }
+
+    @JsonProperty
+    public void setMaxBufferedLogLines(int maxBufferedLogLines) {
+        this.maxBufferedLogLines = maxBufferedLogLines;
     }
 
     @JsonProperty
@@ -119,7 +176,15 @@ public class EngineFactory {
     }
 
     public JobEngine.Settings settings() {
-        return new JobEngine.Settings(workers, maxWaitingJobs, logFlushInterval.toJavaDuration(), logBatchLines,
-                (int) Math.min(Integer.MAX_VALUE, logBatchSize.toBytes()));
+        return new JobEngine.Settings(
+                workers,
+                maxQueuedJobs,
+                logFlushInterval.toJavaDuration(),
+                logBatchLines,
+                (int) Math.min(Integer.MAX_VALUE, logBatchSize.toBytes()),
+                leaseTime.toJavaDuration(),
+                shutdownGrace.toJavaDuration(),
+                defaultStepTimeout == null ? null : defaultStepTimeout.toJavaDuration(),
+                maxBufferedLogLines);
     }
 }

@@ -2,12 +2,16 @@ package io.dray.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A job as submitted: a named list of steps run in order, with environment variables shared by every step. */
-public record Job(String id, String name, List<EnvVar> environment, List<Step> steps) {
+/**
+ * A job as submitted: a named list of steps run in order, with environment variables shared by every step, and a
+ * limit on its whole run time ({@code timeout}, null for none).
+ */
+public record Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout) {
 
     public Job {
         requireNonNull(id, "id");
@@ -16,6 +20,10 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a job needs at least one step");
         }
+    }
+
+    public Job(String id, String name, List<EnvVar> environment, List<Step> steps) {
+        this(id, name, environment, steps, null);
     }
 
     /** The job's variables overlaid with the step's own: the step wins for a variable set in both. */

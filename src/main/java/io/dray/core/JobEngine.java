@@ -4,12 +4,13 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.dropwizard.lifecycle.Managed;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,44 +18,63 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Accepts jobs and runs each one, step after step, on a bounded pool of workers; answers what is known of them. Knows
- * neither HTTP nor Redis nor Docker: it works through a {@link JobStore} and a {@link StepRunner}.
+ * Accepts jobs into the shared queue, claims them one per free worker, and runs each one step after step; answers
+ * what is known of jobs; cancels them. Several instances may share one store: each job runs on one of them, and an
+ * instance that dies has its jobs taken over once its lease expires. Knows neither HTTP nor Redis nor Docker.
  */
 public final class JobEngine implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
+    private static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
+
+    /**
+     * @param maxQueuedJobs how many jobs may wait in the queue before new ones are refused
+     * @param logFlushInterval the longest a log line waits in memory before it is written
+     * @param leaseTime how long an instance that stopped renewing its lease keeps its jobs
+     * @param shutdownGrace how long a stopping instance lets running steps finish before it hands their jobs back
+     * @param defaultStepTimeout a step's timeout when it sets none; null for none
+     * @param maxBufferedLogLines log lines a job may hold in memory while the store is down
+     */
+    public record Settings(
+            int workers,
+            int maxQueuedJobs,
+            Duration logFlushInterval,
+            int logBatchLines,
+            int logBatchBytes,
+            Duration leaseTime,
+            Duration shutdownGrace,
+            Duration defaultStepTimeout,
+            int maxBufferedLogLines) {}
 
     private final JobStore store;
     private final StepRunner runner;
     private final ExecutorService workers;
-    private final ScheduledExecutorService logFlusher;
+    private final ScheduledExecutorService ticker;
     private final SpoolDirectory spools;
     private final Clock clock;
     private final Settings settings;
-    private final Semaphore admissions;
-    private final Set<JobLog> activeLogs = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger runningJobs = new AtomicInteger();
+    private final String instance = UUID.randomUUID().toString();
+    private final Semaphore freeWorkers;
+    private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    private final AtomicLong queueLength = new AtomicLong();
     private final Meter submitted;
     private final Meter completed;
     private final Meter failed;
     private final Timer stepDurations;
-
-    /**
-     * @param maxWaitingJobs how many accepted jobs may wait for a worker before new ones are refused
-     * @param logFlushInterval the longest a log line waits in memory before it is written
-     */
-    public record Settings(int workers, int maxWaitingJobs, Duration logFlushInterval, int logBatchLines, int logBatchBytes) {}
+    private volatile boolean accepting;
+    private Thread dispatcher;
 
     public JobEngine(
             JobStore store,
             StepRunner runner,
             ExecutorService workers,
-            ScheduledExecutorService logFlusher,
+            ScheduledExecutorService ticker,
             SpoolDirectory spools,
             Clock clock,
             Settings settings,
@@ -62,47 +82,76 @@ public final class JobEngine implements Managed {
         this.store = store;
         this.runner = runner;
         this.workers = workers;
-        this.logFlusher = logFlusher;
+        this.ticker = ticker;
         this.spools = spools;
         this.clock = clock;
         this.settings = settings;
-        this.admissions = new Semaphore(settings.workers() + settings.maxWaitingJobs());
+        this.freeWorkers = new Semaphore(settings.workers());
         this.submitted = metrics.meter("jobs.submitted");
         this.completed = metrics.meter("jobs.completed");
         this.failed = metrics.meter("jobs.failed");
         this.stepDurations = metrics.timer("steps.duration");
-        metrics.gauge("jobs.running", () -> runningJobs::get);
-        metrics.gauge("jobs.queued", () -> () -> settings.workers() + settings.maxWaitingJobs()
-                - admissions.availablePermits() - runningJobs.get());
+        metrics.gauge("jobs.running", () -> runs::size);
+        metrics.gauge("jobs.queued", () -> queueLength::get);
+    }
+
+    /** This instance's name in the store and on its containers. */
+    public String instance() {
+        return instance;
     }
 
     @Override
     public void start() {
-        long period = settings.logFlushInterval().toMillis();
-        logFlusher.scheduleWithFixedDelay(this::flushLogs, period, period, TimeUnit.MILLISECONDS);
+        keepAlive();
+        runner.removeContainersExceptOf(liveInstancesOrNull());
+        accepting = true;
+        dispatcher = new Thread(this::dispatch, "job-dispatcher");
+        dispatcher.start();
+        ticker.scheduleWithFixedDelay(guarded(this::flushLogs), 0, settings.logFlushInterval().toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(guarded(this::watchDeadlines), 0, WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        long leaseTick = Math.max(100, settings.leaseTime().toMillis() / 3);
+        ticker.scheduleWithFixedDelay(guarded(this::keepAlive), leaseTick, leaseTick, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Stops taking jobs, lets running steps finish for up to the shutdown grace, then stops the rest and hands their
+     * jobs back to the queue, where another instance (or this one, restarted) resumes them.
+     */
     @Override
-    public void stop() {
-        flushLogs();
-    }
-
-    /** Persists a new job as queued and hands it to a worker; returns at once. */
-    public Job submit(String name, List<EnvVar> environment, List<Step> steps) {
-        if (!admissions.tryAcquire()) {
-            throw new QueueFullException(settings.maxWaitingJobs());
+    public void stop() throws InterruptedException {
+        accepting = false;
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+            dispatcher.join(CLAIM_WAIT.toMillis() * 5);
+        }
+        Instant deadline = clock.instant().plus(settings.shutdownGrace());
+        while (!runs.isEmpty() && clock.instant().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        runs.values().forEach(run -> run.stop(JobRun.StopReason.SHUTDOWN));
+        Instant handedBack = clock.instant().plus(Duration.ofSeconds(30));
+        while (!runs.isEmpty() && clock.instant().isBefore(handedBack)) {
+            Thread.sleep(100);
         }
         try {
-            Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps);
-            JobState state = JobState.queued(job.id(), clock.instant());
-            store.create(job, state);
-            submitted.mark();
-            workers.execute(() -> runJob(job, state));
-            return job;
-        } catch (RuntimeException e) {
-            admissions.release();
-            throw e;
+            store.retire(instance);
+        } catch (StoreUnavailableException e) {
+            LOG.warn("cannot retire instance {}: its lease will expire instead", instance);
         }
+    }
+
+    /** Persists a new job at the back of the queue; returns at once. */
+    public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout) {
+        Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps, timeout);
+        if (!store.enqueue(job, JobState.queued(job.id(), clock.instant()), settings.maxQueuedJobs())) {
+            throw new QueueFullException(settings.maxQueuedJobs());
+        }
+        submitted.mark();
+        return job;
+    }
+
+    public Job submit(String name, List<EnvVar> environment, List<Step> steps) {
+        return submit(name, environment, steps, null);
     }
 
     public JobState state(String id) {
@@ -117,142 +166,183 @@ public final class JobEngine implements Managed {
         return store.readLog(id, fromIndex).orElseThrow(() -> new JobNotFoundException(id));
     }
 
-    /** Forgets a job. A job still running stops before its next step, and writes nothing more. */
-    public void delete(String id) {
+    /**
+     * Ends a queued or running job as cancelled; the instance running it stops its container (SIGTERM, then SIGKILL
+     * after the stop grace) and starts no further step.
+     *
+     * @throws JobFinishedException if the job had already ended
+     */
+    public JobState cancel(String id, String reason) {
+        while (true) {
+            JobState current = state(id);
+            if (current.status().isFinal()) {
+                throw new JobFinishedException(current);
+            }
+            JobState cancelled = current.cancelled(reason, clock.instant());
+            if (store.transition(current.status(), cancelled)) {
+                JobRun local = runs.get(id);
+                if (local != null) {
+                    local.stop(JobRun.StopReason.CLAIM_LOST);
+                }
+                spools.deleteJob(id);
+                LOG.info("job {} cancelled: {}", id, reason);
+                return cancelled;
+            }
+        }
+    }
+
+    /** Forgets a job; a job still queued or running is cancelled first. */
+    public void delete(String id, String reason) {
+        try {
+            cancel(id, reason);
+        } catch (JobFinishedException e) {
+            // Nothing to stop.
+        }
         if (!store.delete(id)) {
             throw new JobNotFoundException(id);
         }
     }
 
+    /** Claims a job whenever a worker is free. */
+    private void dispatch() {
+        while (accepting) {
+            try {
+                freeWorkers.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            boolean handedOver = false;
+            try {
+                Optional<Claim> claim = store.claimNext(instance, CLAIM_WAIT);
+                if (claim.isPresent() && accepting) {
+                    workers.execute(() -> runJob(claim.get()));
+                    handedOver = true;
+                } else if (claim.isPresent()) {
+                    store.requeue(claim.get());
+                }
+            } catch (StoreUnavailableException e) {
+                LOG.warn("cannot claim jobs: {}", e.getMessage());
+                sleepQuietly(CLAIM_WAIT);
+            } catch (RuntimeException e) {
+                LOG.error("cannot claim jobs", e);
+                sleepQuietly(CLAIM_WAIT);
+            } finally {
+                if (!handedOver) {
+                    freeWorkers.release();
+                }
+            }
+        }
+    }
+
     /** Runs on a worker thread: never throws, whatever happens to the job. */
-    private void runJob(Job job, JobState queued) {
-        MDC.put("job", job.id());
-        runningJobs.incrementAndGet();
-        JobLog log = new JobLog(job.id(), store, settings.logBatchLines(), settings.logBatchBytes());
-        activeLogs.add(log);
-        JobRun run = new JobRun(job, queued, log);
+    private void runJob(Claim claim) {
+        String id = claim.jobId();
+        MDC.put("job", id);
+        JobLog log = new JobLog(id, lines -> store.appendLog(claim, lines), settings.logBatchLines(),
+                settings.logBatchBytes(), settings.maxBufferedLogLines());
+        JobRun run = new JobRun(claim, store, runner, spools, clock, log, settings.defaultStepTimeout(), stepDurations);
+        runs.put(id, run);
         try {
-            run.execute();
+            JobStatus end = run.execute();
+            if (end == JobStatus.COMPLETE) {
+                completed.mark();
+            } else if (end == JobStatus.ERROR) {
+                failed.mark();
+            }
+            if (end != null || jobEnded(id)) {
+                spools.deleteJob(id);
+            }
         } catch (RuntimeException e) {
-            LOG.error("job {} stopped by an unexpected error", job.id(), e);
-            run.recordFailure("internal error: " + e.getMessage());
+            LOG.error("job {} stopped by an unexpected error", id, e);
+            try {
+                run.fail("internal error: " + e);
+            } catch (RuntimeException again) {
+                LOG.error("cannot record that job {} failed", id, again);
+            }
         } finally {
-            activeLogs.remove(log);
-            runningJobs.decrementAndGet();
-            admissions.release();
+            runs.remove(id);
+            freeWorkers.release();
             MDC.remove("job");
         }
     }
 
+    private boolean jobEnded(String id) {
+        try {
+            return store.findState(id).map(s -> s.status().isFinal()).orElse(true);
+        } catch (StoreUnavailableException e) {
+            return false;
+        }
+    }
+
     private void flushLogs() {
-        for (JobLog log : activeLogs) {
+        for (JobRun run : runs.values()) {
             try {
-                log.flush();
+                run.log().flush();
             } catch (StoreUnavailableException e) {
-                LOG.warn("cannot write log lines yet: {}", e.getMessage());
+                LOG.debug("log lines of job {} wait for the store", run.claim().jobId());
             }
         }
     }
 
-    /** One job's way through its steps; {@code state} is always what was last saved. */
-    private final class JobRun {
-        private final Job job;
-        private final JobLog log;
-        private JobState state;
-        private boolean deleted;
+    private void watchDeadlines() {
+        Instant now = clock.instant();
+        runs.values().forEach(run -> run.checkDeadlines(now));
+    }
 
-        JobRun(Job job, JobState queued, JobLog log) {
-            this.job = job;
-            this.state = queued;
-            this.log = log;
-        }
-
-        void execute() {
-            if (!save(state.started(clock.instant()))) {
-                return;
+    /** Renews this instance's lease, stops runs whose claim was lost, and takes over the jobs of dead instances. */
+    private void keepAlive() {
+        try {
+            store.heartbeat(instance, settings.leaseTime());
+            queueLength.set(store.queueLength());
+            if (!runs.isEmpty()) {
+                Set<String> lost = store.lostClaims(runs.values().stream().map(JobRun::claim).toList());
+                lost.forEach(id -> {
+                    JobRun run = runs.get(id);
+                    if (run != null) {
+                        run.stop(JobRun.StopReason.CLAIM_LOST);
+                    }
+                });
             }
-            StepData input = null;
-            try {
-                for (int i = 0; i < job.steps().size() && !deleted; i++) {
-                    input = runStep(i, input);
+            for (String dead : store.deadInstances()) {
+                if (!dead.equals(instance)) {
+                    runner.removeContainersOf(dead);
+                    List<String> requeued = store.requeueJobsOf(dead);
+                    if (!requeued.isEmpty()) {
+                        LOG.warn("instance {} stopped renewing its lease; its jobs {} are queued again", dead, requeued);
+                    }
                 }
-                if (!deleted) {
-                    save(state.completed(clock.instant()));
-                    completed.mark();
-                }
-            } catch (StepFailedException e) {
-                fail(e.getMessage());
-            } catch (IOException | UncheckedIOException e) {
-                fail("cannot pass data between steps: " + e.getMessage());
-            } finally {
-                release(input);
             }
+        } catch (StoreUnavailableException e) {
+            LOG.warn("cannot renew the lease of instance {}: {}", instance, e.getMessage());
         }
+    }
 
-        /** Runs step i on the previous step's data; returns the data for the next step. */
-        private StepData runStep(int i, StepData input) throws StepFailedException, IOException {
-            Step step = job.steps().get(i);
-            boolean last = i == job.steps().size() - 1;
-            StepOutcome outcome;
-            try (Timer.Context ignored = stepDurations.time()) {
-                outcome = runner.run(new StepRun(job.id(), i, step, job.environmentOf(i), input, !last, log));
-            } catch (StepFailedException e) {
-                throw new StepFailedException(job.describeStep(i) + " could not run: " + e.getMessage(), e);
-            } finally {
-                release(input);
-                log.flush();
-            }
-            if (log.jobDeleted()) {
-                deleted = true;
-            } else if (!outcome.succeeded()) {
-                release(outcome.output());
-                throw new StepFailedException(job.describeStep(i) + " exited with code " + outcome.exitCode());
-            } else if (save(state.stepSucceeded()) && !last) {
-                return passedOn(step, outcome.output());
-            }
-            release(outcome.output());
+    private Set<String> liveInstancesOrNull() {
+        try {
+            Set<String> live = new java.util.HashSet<>(store.liveInstances());
+            live.add(instance);
+            return live;
+        } catch (StoreUnavailableException e) {
             return null;
         }
+    }
 
-        private StepData passedOn(Step step, StepData output) throws IOException {
-            if (!step.passesOnlyDelimitedLines()) {
-                return output;
-            }
-            try (output) {
-                return DelimitedLines.select(output, step.beginDelimiter(), step.endDelimiter(), spools);
-            }
-        }
-
-        void recordFailure(String reason) {
+    /** A scheduled task must not throw: the executor would silently never run it again. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
             try {
-                if (!state.status().isFinal()) {
-                    fail(reason);
-                }
+                task.run();
             } catch (RuntimeException e) {
-                LOG.error("cannot record that job {} failed", job.id(), e);
+                LOG.error("periodic task failed", e);
             }
-        }
+        };
+    }
 
-        private void fail(String reason) {
-            LOG.info("job {} failed: {}", job.id(), reason);
-            save(state.failed(reason, clock.instant()));
-            failed.mark();
-        }
-
-        /** Saves a new state; a job deleted meanwhile is not written again and stops here. */
-        private boolean save(JobState next) {
-            if (deleted || !store.saveState(next)) {
-                deleted = true;
-                return false;
-            }
-            state = next;
-            return true;
-        }
-
-        private void release(StepData data) {
-            if (data != null) {
-                data.close();
-            }
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -3,29 +3,44 @@ package io.dray.core;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job's log on its way to the store. Lines are gathered into batches so that thousands of lines cost one round trip;
  * a batch is written when it is full, when {@link #flush()} is called (at the end of each step, and periodically by the
- * engine so that a quiet step's lines still show up), and never holds more than {@code maxBatchBytes}.
+ * engine so that a quiet step's lines still show up). While the store is unavailable lines wait in memory, up to
+ * {@code maxBufferedLines}; past that the log {@link #overflowed()} and its job must stop.
  */
 public final class JobLog {
+    private static final Logger LOG = LoggerFactory.getLogger(JobLog.class);
+
     /** A longer line is cut into pieces of this size, so that output with no newline cannot fill the heap. */
     static final int MAX_LINE_BYTES = 64 * 1024;
 
     private final String jobId;
-    private final JobStore store;
+    private final Writer writer;
     private final int maxBatchLines;
     private final int maxBatchBytes;
+    private final int maxBufferedLines;
     private List<String> pending = new ArrayList<>();
     private int pendingBytes;
-    private boolean jobDeleted;
+    private boolean claimLost;
+    private boolean overflowed;
+    private boolean storeDown;
 
-    public JobLog(String jobId, JobStore store, int maxBatchLines, int maxBatchBytes) {
+    /** Where batches go: true if written, false if the job's claim no longer holds (nothing was written). */
+    @FunctionalInterface
+    public interface Writer {
+        boolean write(List<String> lines);
+    }
+
+    public JobLog(String jobId, Writer writer, int maxBatchLines, int maxBatchBytes, int maxBufferedLines) {
         this.jobId = jobId;
-        this.store = store;
+        this.writer = writer;
         this.maxBatchLines = maxBatchLines;
         this.maxBatchBytes = maxBatchBytes;
+        this.maxBufferedLines = maxBufferedLines;
     }
 
     /** A new writer for one of a step's streams; each stream keeps its own partial last line. */
@@ -34,28 +49,61 @@ public final class JobLog {
     }
 
     synchronized void add(String line) {
-        pending.add(line);
-        pendingBytes += line.length();
-        if (pending.size() >= maxBatchLines || pendingBytes >= maxBatchBytes) {
-            flush();
-        }
-    }
-
-    public synchronized void flush() {
-        if (pending.isEmpty()) {
+        if (overflowed || claimLost) {
             return;
         }
-        List<String> batch = pending;
-        pending = new ArrayList<>();
-        pendingBytes = 0;
-        if (!store.appendLog(jobId, batch)) {
-            jobDeleted = true;
+        pending.add(line);
+        pendingBytes += line.length();
+        if (pending.size() >= maxBufferedLines) {
+            overflowed = true;
+            LOG.error("job {}: {} log lines wait for the store; the job stops", jobId, pending.size());
+        } else if (!storeDown && (pending.size() >= maxBatchLines || pendingBytes >= maxBatchBytes)) {
+            tryFlush();
         }
     }
 
-    /** True once the store said the job is gone: whoever runs it should stop. */
-    public synchronized boolean jobDeleted() {
-        return jobDeleted;
+    /** Writes what is pending; throws {@link StoreUnavailableException} (keeping the lines) if the store is down. */
+    public synchronized void flush() {
+        if (pending.isEmpty() || claimLost) {
+            return;
+        }
+        // Written in slices, so that a batch that grew during an outage is not one huge command.
+        while (!pending.isEmpty()) {
+            int end = Math.min(pending.size(), maxBatchLines);
+            List<String> batch = pending.subList(0, end);
+            try {
+                if (!writer.write(batch)) {
+                    claimLost = true;
+                    pending = new ArrayList<>();
+                    pendingBytes = 0;
+                    return;
+                }
+                storeDown = false;
+            } catch (StoreUnavailableException e) {
+                storeDown = true;
+                throw e;
+            }
+            batch.clear();
+        }
+        pendingBytes = 0;
+    }
+
+    private void tryFlush() {
+        try {
+            flush();
+        } catch (StoreUnavailableException e) {
+            LOG.warn("job {}: log lines wait for the store: {}", jobId, e.getMessage());
+        }
+    }
+
+    /** True once the store refused a batch because the claim no longer holds: whoever runs the job should stop. */
+    public synchronized boolean claimLost() {
+        return claimLost;
+    }
+
+    /** True once more lines waited for the store than allowed; they were dropped from then on. */
+    public synchronized boolean overflowed() {
+        return overflowed;
     }
 
     /** Splits one stream's bytes into lines on '\n'; frames from Docker need not end on a line or a character. */

@@ -48,6 +48,11 @@ public record JobState(
         return new JobState(id, JobStatus.ERROR, stepsCompleted, reason, createdAt, startedAt, at);
     }
 
+    public JobState cancelled(String reason, Instant at) {
+        requireStatus(JobStatus.QUEUED, JobStatus.RUNNING);
+        return new JobState(id, JobStatus.CANCELLED, stepsCompleted, reason, createdAt, startedAt, at);
+    }
+
     private void requireStatus(JobStatus... allowed) {
         if (!Arrays.asList(allowed).contains(status)) {
             throw new IllegalStateException("job " + id + " is " + status.value() + ", expected " + Arrays.toString(allowed));

@@ -7,7 +7,8 @@ public enum JobStatus {
     QUEUED(false),
     RUNNING(false),
     COMPLETE(true),
-    ERROR(true);
+    ERROR(true),
+    CANCELLED(true);
 
     private final boolean isFinal;
 

@@ -76,6 +76,19 @@ public final class Spool extends OutputStream implements StepData {
     }
 
     @Override
+    public StepData moveTo(Path target) throws IOException {
+        finish();
+        if (file == null) {
+            Files.write(target, Arrays.copyOf(memory, memoryLength));
+            close();
+            return StepData.ownedFile(target);
+        }
+        Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        file = null;
+        return StepData.ownedFile(target);
+    }
+
+    @Override
     public long size() {
         return size;
     }

@@ -30,4 +30,27 @@ public final class SpoolDirectory {
     public Path path() {
         return directory;
     }
+
+    /**
+     * Where the input of a job's step is kept while the job runs: a fixed path, so that an instance that takes over an
+     * interrupted job (sharing this directory) finds it.
+     */
+    public Path stepInput(String jobId, int index) throws IOException {
+        return Files.createDirectories(directory.resolve("job-" + jobId)).resolve("step-" + index + ".input");
+    }
+
+    /** Deletes what was kept for a job that has ended. */
+    public void deleteJob(String jobId) {
+        Path jobDirectory = directory.resolve("job-" + jobId);
+        try (var files = Files.list(jobDirectory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(jobDirectory);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Nothing was kept.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + jobDirectory, e);
+        }
+    }
 }

@@ -16,6 +16,16 @@ public interface StepData extends Closeable {
     @Override
     void close();
 
+    /** Moves the bytes into {@code target}, which then holds them for good (a step's input that survives a restart). */
+    default StepData moveTo(Path target) throws IOException {
+        try (InputStream in = open()) {
+            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            close();
+        }
+        return ownedFile(target);
+    }
+
     /** The content of a file that becomes this data's own: it is deleted when the data is closed. */
     static StepData ownedFile(Path file) {
         return new StepData() {
@@ -27,6 +37,12 @@ public interface StepData extends Closeable {
             @Override
             public long size() throws IOException {
                 return Files.size(file);
+            }
+
+            @Override
+            public StepData moveTo(Path target) throws IOException {
+                Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return ownedFile(target);
             }
 
             @Override

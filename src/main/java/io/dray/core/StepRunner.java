@@ -10,4 +10,13 @@ public interface StepRunner {
      * @throws StepFailedException if the step could not run at all
      */
     StepOutcome run(StepRun run) throws StepFailedException;
+
+    /** Removes what a dead instance left running (it can no longer do it itself). */
+    void removeContainersOf(String instance);
+
+    /**
+     * Removes what instances left that are not in {@code liveInstances} (null when that is unknown: then nothing); at
+     * start-up, for what an instance that crashed left behind.
+     */
+    void removeContainersExceptOf(java.util.Set<String> liveInstances);
 }

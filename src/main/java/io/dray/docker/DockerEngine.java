@@ -14,14 +14,14 @@ public final class DockerEngine implements Managed {
     private final DockerClient streams;
     private final URI host;
     private final String apiPrefix;
-    private final String networkMode;
+    private final ContainerDefaults defaults;
 
-    DockerEngine(DockerClient commands, DockerClient streams, URI host, String apiPrefix, String networkMode) {
+    DockerEngine(DockerClient commands, DockerClient streams, URI host, String apiPrefix, ContainerDefaults defaults) {
         this.commands = commands;
         this.streams = streams;
         this.host = host;
         this.apiPrefix = apiPrefix;
-        this.networkMode = networkMode;
+        this.defaults = defaults;
     }
 
     DockerClient commands() {
@@ -32,8 +32,8 @@ public final class DockerEngine implements Managed {
         return streams;
     }
 
-    String networkMode() {
-        return networkMode;
+    ContainerDefaults defaults() {
+        return defaults;
     }
 
     ContainerAttachment attach(String containerId, boolean stdin) throws IOException {

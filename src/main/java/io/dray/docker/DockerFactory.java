@@ -6,7 +6,9 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -31,6 +33,17 @@ public class DockerFactory {
 
     /** Network mode of step containers; empty means the engine's default. */
     private String networkMode = "";
+
+    /** Memory limit of a step that sets none (e.g. 512MiB); none by default. */
+    private DataSize defaultMemory;
+
+    /** CPU limit of a step that sets none (e.g. 0.5); none by default. */
+    @DecimalMin("0.01")
+    private Double defaultCpus;
+
+    /** How long a stopped step gets between SIGTERM and SIGKILL (cancel, timeout, shutdown). */
+    @NotNull
+    private Duration stopGrace = Duration.seconds(10);
 
     @JsonProperty
     public String getHost() {
@@ -92,6 +105,36 @@ public class DockerFactory {
         this.networkMode = networkMode;
     }
 
+    @JsonProperty
+    public DataSize getDefaultMemory() {
+        return defaultMemory;
+    }
+
+    @JsonProperty
+    public void setDefaultMemory(DataSize defaultMemory) {
+        this.defaultMemory = defaultMemory;
+    }
+
+    @JsonProperty
+    public Double getDefaultCpus() {
+        return defaultCpus;
+    }
+
+    @JsonProperty
+    public void setDefaultCpus(Double defaultCpus) {
+        this.defaultCpus = defaultCpus;
+    }
+
+    @JsonProperty
+    public Duration getStopGrace() {
+        return stopGrace;
+    }
+
+    @JsonProperty
+    public void setStopGrace(Duration stopGrace) {
+        this.stopGrace = stopGrace;
+    }
+
     /** Clients are lazy: Dray starts, and says it is unhealthy, while the engine is down. */
     public DockerEngine build() {
         DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
@@ -106,7 +149,11 @@ public class DockerFactory {
                 client(config, null),
                 config.getDockerHost(),
                 apiVersion.isEmpty() ? "" : "/v" + apiVersion,
-                networkMode.isEmpty() ? null : networkMode);
+                new ContainerDefaults(
+                        networkMode.isEmpty() ? null : networkMode,
+                        defaultMemory == null ? null : defaultMemory.toBytes(),
+                        defaultCpus,
+                        stopGrace.toJavaDuration()));
     }
 
     private DockerClient client(DockerClientConfig config, java.time.Duration responseTimeout) {

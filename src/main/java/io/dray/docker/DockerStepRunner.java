@@ -4,6 +4,8 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
@@ -25,6 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
@@ -40,19 +44,21 @@ public final class DockerStepRunner implements StepRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DockerStepRunner.class);
     public static final String JOB_LABEL = "dray.job";
     public static final String STEP_LABEL = "dray.step";
+    public static final String INSTANCE_LABEL = "dray.instance";
+    public static final String ATTEMPT_LABEL = "dray.attempt";
     private static final Pattern DOCKER_ERROR = Pattern.compile("\\{\\s*\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final int STDOUT = 1;
     private static final int STDERR = 2;
 
     private final DockerEngine docker;
     private final SpoolDirectory spools;
-    private final ExecutorService stdinWriters;
+    private final ExecutorService background;
 
-    /** @param stdinWriters runs one task per step that has input; must never refuse one */
-    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService stdinWriters) {
+    /** @param background runs a step's stdin writer and stop requests; must never refuse a task */
+    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService background) {
         this.docker = docker;
         this.spools = spools;
-        this.stdinWriters = stdinWriters;
+        this.background = background;
     }
 
     @Override
@@ -71,15 +77,19 @@ public final class DockerStepRunner implements StepRunner {
                 outputFile = OutputFile.create(spools.path(), run, file.path());
             }
             containerId = create(run, image, outputFile);
+            String created = containerId;
+            run.control().onStop(() -> background.execute(() -> stop(created)));
             Spool spool = run.keepOutput() && outputFile == null ? spools.newSpool() : null;
             try {
                 int exitCode = runAttached(containerId, run, spool);
+                boolean outOfMemory = Boolean.TRUE.equals(
+                        docker.commands().inspectContainerCmd(containerId).exec().getState().getOOMKilled());
                 StepData output = null;
                 if (run.keepOutput()) {
                     output = spool != null ? spool.finish() : outputFile.takeData();
                 }
                 spool = null;
-                return new StepOutcome(exitCode, output);
+                return new StepOutcome(exitCode, outOfMemory, output);
             } finally {
                 if (spool != null) {
                     spool.close();
@@ -136,11 +146,21 @@ public final class DockerStepRunner implements StepRunner {
 
     private String create(StepRun run, ImageReference image, OutputFile outputFile) {
         boolean stdin = run.input() != null;
+        ContainerDefaults defaults = docker.defaults();
         HostConfig host = HostConfig.newHostConfig()
                 // Output reaches Dray through the attachment; a log file would only write it to disk a second time.
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
-        if (docker.networkMode() != null) {
-            host.withNetworkMode(docker.networkMode());
+        if (defaults.networkMode() != null) {
+            host.withNetworkMode(defaults.networkMode());
+        }
+        Long memory = run.step().memoryBytes() != null ? run.step().memoryBytes() : defaults.memoryBytes();
+        if (memory != null) {
+            // Swap limited to the same amount: over its limit the step is OOM-killed rather than slowed down to a crawl.
+            host.withMemory(memory).withMemorySwap(memory);
+        }
+        Double cpus = run.step().cpus() != null ? run.step().cpus() : defaults.cpus();
+        if (cpus != null) {
+            host.withNanoCPUs((long) (cpus * 1_000_000_000L));
         }
         if (outputFile != null) {
             // A bind Mount, not Binds: with Binds a missing host file silently becomes a directory.
@@ -150,8 +170,9 @@ public final class DockerStepRunner implements StepRunner {
                     .withTarget(outputFile.containerPath())));
         }
         CreateContainerCmd create = docker.commands().createContainerCmd(image.name())
-                .withName("dray-" + run.jobId() + "-" + run.index())
-                .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index())))
+                .withName("dray-" + run.jobId() + "-" + run.index() + "-" + run.attempt())
+                .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index()),
+                        INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.attempt())))
                 .withEnv(run.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withTty(false)
                 .withAttachStdout(true)
@@ -173,7 +194,7 @@ public final class DockerStepRunner implements StepRunner {
             Future<?> stdin = null;
             if (run.input() != null) {
                 var input = run.input().open();
-                stdin = stdinWriters.submit(() -> attachment.sendStdin(input));
+                stdin = background.submit(() -> attachment.sendStdin(input));
             }
             try {
                 attachment.readFrames((stream, bytes, offset, length) -> {
@@ -200,6 +221,49 @@ public final class DockerStepRunner implements StepRunner {
         String message = String.valueOf(e.getMessage()).trim();
         Matcher docker = DOCKER_ERROR.matcher(message);
         return docker.find() ? "Docker: " + docker.group(1).replace("\\\"", "\"") : "Docker failed: " + message;
+    }
+
+    /** SIGTERM, then SIGKILL after the stop grace; the step then ends as if it had exited. */
+    private void stop(String containerId) {
+        try {
+            docker.streams().stopContainerCmd(containerId)
+                    .withTimeout((int) Math.max(0, docker.defaults().stopGrace().toSeconds()))
+                    .exec();
+        } catch (NotFoundException | NotModifiedException e) {
+            // Already gone or already stopped.
+        } catch (RuntimeException e) {
+            LOG.warn("cannot stop container {}: {}", containerId, describe(e));
+        }
+    }
+
+    @Override
+    public void removeContainersOf(String instance) {
+        removeWhere(List.of(INSTANCE_LABEL + "=" + instance), labels -> true);
+    }
+
+    @Override
+    public void removeContainersExceptOf(Set<String> liveInstances) {
+        if (liveInstances != null) {
+            removeWhere(List.of(INSTANCE_LABEL), labels -> !liveInstances.contains(labels.get(INSTANCE_LABEL)));
+        }
+    }
+
+    private void removeWhere(List<String> labelFilter, Predicate<Map<String, String>> matches) {
+        try {
+            List<Container> containers = docker.commands().listContainersCmd()
+                    .withShowAll(true)
+                    .withLabelFilter(labelFilter)
+                    .exec();
+            for (Container container : containers) {
+                if (matches.test(container.getLabels())) {
+                    LOG.info("removing container {} left by instance {}", container.getId(),
+                            container.getLabels().get(INSTANCE_LABEL));
+                    remove(container.getId());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot list leftover containers: {}", describe(e));
+        }
     }
 
     private void remove(String containerId) {

@@ -3,18 +3,29 @@ package io.dray.store;
 /**
  * The one place Redis keys are spelled. Everything Dray keeps lives under a prefix ({@code dray:} by default):
  * <ul>
- *   <li>{@code <prefix>jobs}: sorted set of every job id, scored by submission order, for {@code GET /jobs};
- *   <li>{@code <prefix>jobs:sequence}: the counter that gives those scores;
- *   <li>{@code <prefix>job:<id>}: hash with the submitted job and its state;
- *   <li>{@code <prefix>job:<id>:log}: list of the job's log lines.
+ *   <li>{@code jobs}: sorted set of every job id, scored by submission order, for {@code GET /jobs};
+ *   <li>{@code jobs:sequence}: the counter that gives those scores;
+ *   <li>{@code job:<id>}: hash with the submitted job, its state, and while it runs its owner, the claim's epoch, the
+ *       step running, where that step's input is kept and how long the log was when it started;
+ *   <li>{@code job:<id>:log}: list of the job's log lines;
+ *   <li>{@code queue}: list of the ids of queued jobs, front first;
+ *   <li>{@code instances}: set of the instances that may own jobs;
+ *   <li>{@code instance:<id>}: an instance's heartbeat, which expires with its lease;
+ *   <li>{@code instance:<id>:jobs}: list of the jobs that instance claimed.
  * </ul>
- * A job's keys live until the job is deleted.
+ * A job's keys live until the job is deleted; an instance's, until it retires or another instance finds it dead.
+ * Two Lua scripts build {@code job:} and {@code instance:} keys from the prefix themselves, so this schema assumes
+ * one Redis, not a cluster.
  */
 final class RedisKeys {
     private final String prefix;
 
     RedisKeys(String prefix) {
         this.prefix = prefix;
+    }
+
+    String prefix() {
+        return prefix;
     }
 
     String jobs() {
@@ -29,7 +40,27 @@ final class RedisKeys {
         return prefix + "job:" + id;
     }
 
+    String jobPrefix() {
+        return prefix + "job:";
+    }
+
     String log(String id) {
         return prefix + "job:" + id + ":log";
+    }
+
+    String queue() {
+        return prefix + "queue";
+    }
+
+    String instances() {
+        return prefix + "instances";
+    }
+
+    String heartbeat(String instance) {
+        return prefix + "instance:" + instance;
+    }
+
+    String claimed(String instance) {
+        return prefix + "instance:" + instance + ":jobs";
     }
 }

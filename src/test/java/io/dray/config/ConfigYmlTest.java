@@ -43,7 +43,7 @@ class ConfigYmlTest {
     void everyDocumentedVariableIsHonoured() throws Exception {
         DrayConfiguration config = load(Map.of(
                 "DRAY_PORT", "4000", "DRAY_ADMIN_PORT", "4001", "REDIS_PORT", "tcp://10.1.2.3:6380",
-                "DOCKER_HOST", "tcp://127.0.0.1:2375", "DRAY_WORKERS", "9", "DRAY_MAX_WAITING_JOBS", "7",
+                "DOCKER_HOST", "tcp://127.0.0.1:2375", "DRAY_WORKERS", "9", "DRAY_MAX_QUEUED_JOBS", "7",
                 "DRAY_DATA_DIR", "/var/tmp/dray-data", "LOG_LEVEL", "panic"));
         DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
         assertThat(port(server.getApplicationConnectors())).isEqualTo(4000);
@@ -51,7 +51,7 @@ class ConfigYmlTest {
         assertThat(config.getRedis().getUrl()).isEqualTo("redis://10.1.2.3:6380");
         assertThat(config.getDocker().getHost()).isEqualTo("tcp://127.0.0.1:2375");
         assertThat(config.getEngine().getWorkers()).isEqualTo(9);
-        assertThat(config.getEngine().getMaxWaitingJobs()).isEqualTo(7);
+        assertThat(config.getEngine().getMaxQueuedJobs()).isEqualTo(7);
         assertThat(config.getEngine().getDataDirectory()).isEqualTo("/var/tmp/dray-data");
         assertThat(((DefaultLoggingFactory) config.getLoggingFactory()).getLevel()).isEqualTo("ERROR");
     }

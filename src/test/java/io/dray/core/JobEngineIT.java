@@ -38,7 +38,7 @@ class JobEngineIT {
     private static RedisClient redis;
     private static DockerEngine docker;
     private static ExecutorService workers;
-    private static ExecutorService stdinWriters;
+    private static ExecutorService background;
     private static ScheduledExecutorService flusher;
 
     @TempDir
@@ -57,21 +57,25 @@ class JobEngineIT {
         store = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
         docker = new DockerFactory().build();
         workers = Executors.newFixedThreadPool(4);
-        stdinWriters = Executors.newCachedThreadPool();
+        background = Executors.newCachedThreadPool();
         flusher = Executors.newSingleThreadScheduledExecutor();
         // A small memory limit, so that the tests' outputs take the spill-to-disk path too.
         SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
-        engine = new JobEngine(store, new DockerStepRunner(docker, spools, stdinWriters), workers, flusher, spools,
-                Clock.systemUTC(), new JobEngine.Settings(4, 100, Duration.ofMillis(50), 1000, 1 << 20),
-                new MetricRegistry());
+        engine = new JobEngine(store, new DockerStepRunner(docker, spools, background), workers, flusher, spools,
+                Clock.systemUTC(), settings(4, 100), new MetricRegistry());
         engine.start();
+    }
+
+    static JobEngine.Settings settings(int workers, int maxQueued) {
+        return new JobEngine.Settings(workers, maxQueued, Duration.ofMillis(50), 1000, 1 << 20, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), null, 100_000);
     }
 
     @AfterAll
     static void stopEngine() throws Exception {
         engine.stop();
         workers.shutdownNow();
-        stdinWriters.shutdownNow();
+        background.shutdownNow();
         flusher.shutdownNow();
         docker.stop();
         redis.close();
@@ -296,27 +300,28 @@ class JobEngineIT {
     }
 
     @Test
-    void pastTheWaitingLimitAJobIsRefusedAndNothingIsCreated() {
+    void pastTheQueueLimitAJobIsRefusedAndNothingIsCreated() throws Exception {
+        RedisJobStore ownStore = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
         ExecutorService oneWorker = Executors.newFixedThreadPool(1);
         SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
-        JobEngine small = new JobEngine(store, new DockerStepRunner(docker, spools, stdinWriters), oneWorker, flusher,
-                spools, Clock.systemUTC(), new JobEngine.Settings(1, 1, Duration.ofMillis(50), 1000, 1 << 20),
-                new MetricRegistry());
+        JobEngine small = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background), oneWorker, flusher,
+                spools, Clock.systemUTC(), settings(1, 1), new MetricRegistry());
+        small.start();
         try {
             Job running = small.submit(null, List.of(), List.of(script("sleep 1")));
-            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")));
             jobs.add(running.id());
+            await().atMost(Duration.ofSeconds(30)).until(() -> small.state(running.id()).status() == JobStatus.RUNNING);
+            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")));
             jobs.add(waiting.id());
-            List<String> before = store.listIds();
+            List<String> before = ownStore.listIds();
             assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused"))))
                     .isInstanceOf(QueueFullException.class)
                     .hasMessage("too many jobs waiting (1); try again later");
-            assertThat(store.listIds()).isEqualTo(before);
-            assertThat(log(finished(waiting))).containsExactly("waited");
-            Job accepted = small.submit(null, List.of(), List.of(script("echo later")));
-            jobs.add(accepted.id());
-            assertThat(log(finished(accepted))).containsExactly("later");
+            assertThat(ownStore.listIds()).isEqualTo(before);
+            await().atMost(Duration.ofSeconds(60)).until(() -> small.state(waiting.id()).status().isFinal());
+            assertThat(small.log(waiting.id(), 0)).containsExactly("waited");
         } finally {
+            small.stop();
             oneWorker.shutdown();
         }
     }
@@ -325,7 +330,7 @@ class JobEngineIT {
     void aJobDeletedWhileItRunsIsNotWrittenAgainAndRunsNoFurtherStep() throws Exception {
         Job job = submit(List.of(), script("sleep 1; echo late"), script("echo never"));
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
-        engine.delete(job.id());
+        engine.delete(job.id(), "deleted by the test");
         await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job.id()).isEmpty());
         Thread.sleep(1500);
         assertThat(store.findState(job.id())).isEmpty();

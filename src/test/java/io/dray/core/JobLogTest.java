@@ -2,41 +2,37 @@ package io.dray.core;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JobLogTest {
-    /** Records each batch it is given; the only store behaviour the log relies on. */
-    static final class RecordingStore implements JobStore {
+    /** Records each batch it is given, as the store would; can refuse (claim lost) or be down. */
+    static final class RecordingWriter implements JobLog.Writer {
         final List<List<String>> batches = new ArrayList<>();
-        boolean exists = true;
+        boolean claimHolds = true;
+        boolean down;
 
         @Override
-        public boolean appendLog(String id, List<String> lines) {
-            if (exists) {
+        public boolean write(List<String> lines) {
+            if (down) {
+                throw new StoreUnavailableException("down", null);
+            }
+            if (claimHolds) {
                 batches.add(List.copyOf(lines));
             }
-            return exists;
+            return claimHolds;
         }
 
         List<String> lines() {
             return batches.stream().flatMap(List::stream).toList();
         }
-
-        @Override public void create(Job job, JobState state) {}
-        @Override public Optional<Job> findJob(String id) { return Optional.empty(); }
-        @Override public Optional<JobState> findState(String id) { return Optional.empty(); }
-        @Override public List<String> listIds() { return List.of(); }
-        @Override public boolean saveState(JobState state) { return exists; }
-        @Override public Optional<List<String>> readLog(String id, long fromIndex) { return Optional.empty(); }
-        @Override public boolean delete(String id) { return true; }
     }
 
-    private final RecordingStore store = new RecordingStore();
+    private final RecordingWriter store = new RecordingWriter();
 
     private static void write(JobLog.Stream stream, String text) {
         byte[] bytes = text.getBytes(UTF_8);
@@ -45,7 +41,7 @@ class JobLogTest {
 
     @Test
     void linesSplitAcrossFramesAndCharactersAreJoinedWhole() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20);
+        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         byte[] bytes = "hé\nwor".getBytes(UTF_8);
         out.write(bytes, 0, 2); // cuts 'é' in half
@@ -57,7 +53,7 @@ class JobLogTest {
 
     @Test
     void aLastLineWithoutNewlineIsKeptAtTheEnd() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20);
+        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         write(out, "one\nlast");
         out.finish();
@@ -67,7 +63,7 @@ class JobLogTest {
 
     @Test
     void streamsKeepTheirOwnPartialLines() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20);
+        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         JobLog.Stream err = log.newStream();
         write(out, "out-");
@@ -79,7 +75,7 @@ class JobLogTest {
 
     @Test
     void linesAreWrittenInBatchesNotOneByOne() {
-        JobLog log = new JobLog("j", store, 100, 1 << 20);
+        JobLog log = new JobLog("j", store, 100, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         for (int i = 0; i < 250; i++) {
             write(out, "line " + i + "\n");
@@ -92,7 +88,7 @@ class JobLogTest {
 
     @Test
     void aLineWithNoNewlineCannotGrowPastTheLimit() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 30);
+        JobLog log = new JobLog("j", store, 1000, 1 << 30, 1_000_000);
         JobLog.Stream out = log.newStream();
         byte[] chunk = new byte[10_000];
         Arrays.fill(chunk, (byte) 'x');
@@ -106,11 +102,45 @@ class JobLogTest {
     }
 
     @Test
-    void aDeletedJobIsReportedToTheRunner() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20);
-        store.exists = false;
+    void aLostClaimIsReportedToTheRunnerAndNothingMoreIsWritten() {
+        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
+        store.claimHolds = false;
         write(log.newStream(), "x\n");
         log.flush();
-        assertThat(log.jobDeleted()).isTrue();
+        assertThat(log.claimLost()).isTrue();
+        store.claimHolds = true;
+        write(log.newStream(), "y\n");
+        log.flush();
+        assertThat(store.lines()).isEmpty();
+    }
+
+    @Test
+    void whileTheStoreIsDownLinesWaitAndAreWrittenInOrderWhenItIsBack() {
+        JobLog log = new JobLog("j", store, 10, 1 << 20, 1_000_000);
+        JobLog.Stream out = log.newStream();
+        write(out, "before\n");
+        log.flush();
+        store.down = true;
+        for (int i = 0; i < 35; i++) {
+            write(out, "during " + i + "\n");
+        }
+        assertThatThrownBy(log::flush).isInstanceOf(StoreUnavailableException.class);
+        store.down = false;
+        write(out, "after\n");
+        log.flush();
+        assertThat(store.lines()).hasSize(37).startsWith("before", "during 0").endsWith("during 34", "after");
+        assertThat(store.batches).allSatisfy(batch -> assertThat(batch.size()).isLessThanOrEqualTo(10));
+        assertThat(log.overflowed()).isFalse();
+    }
+
+    @Test
+    void pastTheBufferLimitTheLogOverflowsInsteadOfFillingTheHeap() {
+        JobLog log = new JobLog("j", store, 10, 1 << 20, 100);
+        store.down = true;
+        JobLog.Stream out = log.newStream();
+        for (int i = 0; i < 500; i++) {
+            write(out, "line\n");
+        }
+        assertThat(log.overflowed()).isTrue();
     }
 }

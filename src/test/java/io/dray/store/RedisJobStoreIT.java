@@ -2,18 +2,22 @@ package io.dray.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.dray.core.Claim;
 import io.dray.core.EnvVar;
 import io.dray.core.Job;
 import io.dray.core.JobState;
+import io.dray.core.JobStatus;
 import io.dray.core.OutputChannel;
 import io.dray.core.Step;
 import io.dray.core.StoreUnavailableException;
 import io.dropwizard.jackson.Jackson;
-import io.dropwizard.util.Duration;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -43,14 +47,27 @@ class RedisJobStoreIT {
     }
 
     private static Job newJob() {
-        Step step = new Step("s", "img:1", List.of(new EnvVar("K", "v")), OutputChannel.parse("/out.txt"), true, "B", "E");
-        return new Job(UUID.randomUUID().toString(), "name", List.of(new EnvVar("J", "w")), List.of(step));
+        Step step = new Step("s", "img:1", List.of(new EnvVar("K", "v")), OutputChannel.parse("/out.txt"), true, "B", "E",
+                java.time.Duration.ofSeconds(90), 512L << 20, 0.5);
+        return new Job(UUID.randomUUID().toString(), "name", List.of(new EnvVar("J", "w")), List.of(step),
+                java.time.Duration.ofMinutes(15));
     }
 
     private static Job created() {
         Job job = newJob();
-        store.create(job, JobState.queued(job.id(), T0));
+        assertThat(store.enqueue(job, JobState.queued(job.id(), T0), 1_000_000)).isTrue();
         return job;
+    }
+
+    /** Claims jobs until it gets this one: other tests' jobs may be in front of it in the queue. */
+    private static Claim claim(Job job, String instance) {
+        for (int i = 0; i < 100; i++) {
+            Optional<Claim> claim = store.claimNext(instance, Duration.ofMillis(100));
+            if (claim.isPresent() && claim.get().jobId().equals(job.id())) {
+                return claim.get();
+            }
+        }
+        throw new AssertionError("job " + job.id() + " was never claimed");
     }
 
     private static List<String> keysOf(String jobId) {
@@ -78,19 +95,32 @@ class RedisJobStoreIT {
     }
 
     @Test
-    void statesAreSavedWhole() {
+    void theQueueRefusesJobsPastItsLimitAndWritesNothing() {
+        created();
+        Job refused = newJob();
+        assertThat(store.enqueue(refused, JobState.queued(refused.id(), T0), (int) store.queueLength())).isFalse();
+        assertThat(store.findState(refused.id())).isEmpty();
+        assertThat(store.listIds()).doesNotContain(refused.id());
+    }
+
+    @Test
+    void theOwnersStatesAreSavedWholeThroughItsClaim() {
         Job job = created();
-        JobState failed = JobState.queued(job.id(), T0).started(T0.plusSeconds(1)).stepSucceeded()
+        Claim claim = claim(job, "a");
+        assertThat(claim.job()).isEqualTo(job);
+        JobState failed = claim.state().started(T0.plusSeconds(1)).stepSucceeded()
                 .failed("step 2 (x) exited with code 1", T0.plusSeconds(2));
-        assertThat(store.saveState(failed)).isTrue();
+        assertThat(store.saveState(failed, claim)).isTrue();
         assertThat(store.findState(job.id())).contains(failed);
+        assertThat(store.saveState(failed, claim)).as("a final state ends the claim").isFalse();
     }
 
     @Test
     void logLinesAreReadFromAnIndex() {
         Job job = created();
-        assertThat(store.appendLog(job.id(), List.of("a", "b"))).isTrue();
-        assertThat(store.appendLog(job.id(), List.of("c", "", "é ✓"))).isTrue();
+        Claim claim = claim(job, "a");
+        assertThat(store.appendLog(claim, List.of("a", "b"))).isTrue();
+        assertThat(store.appendLog(claim, List.of("c", "", "é ✓"))).isTrue();
         assertThat(store.readLog(job.id(), 0)).contains(List.of("a", "b", "c", "", "é ✓"));
         assertThat(store.readLog(job.id(), 3)).contains(List.of("", "é ✓"));
         assertThat(store.readLog(job.id(), 10)).contains(List.of());
@@ -100,7 +130,7 @@ class RedisJobStoreIT {
     @Test
     void deleteRemovesEveryKeyOfTheJob() {
         Job job = created();
-        store.appendLog(job.id(), List.of("line"));
+        store.appendLog(claim(job, "a"), List.of("line"));
         assertThat(store.delete(job.id())).isTrue();
         assertThat(keysOf(job.id())).isEmpty();
         assertThat(store.listIds()).doesNotContain(job.id());
@@ -110,24 +140,90 @@ class RedisJobStoreIT {
     @Test
     void aDeletedJobIsNeverWrittenAgain() {
         Job job = created();
+        Claim claim = claim(job, "a");
         store.delete(job.id());
-        assertThat(store.saveState(JobState.queued(job.id(), T0).started(T0))).isFalse();
-        assertThat(store.appendLog(job.id(), List.of("late"))).isFalse();
+        assertThat(store.saveState(claim.state().started(T0), claim)).isFalse();
+        assertThat(store.appendLog(claim, List.of("late"))).isFalse();
+        assertThat(store.stepStarting(claim, 0, null)).isFalse();
         assertThat(keysOf(job.id())).isEmpty();
-        assertThat(store.findState(job.id())).isEmpty();
+        assertThat(store.lostClaims(List.of(claim))).containsExactly(job.id());
+    }
+
+    @Test
+    void aCancelledQueuedJobLeavesTheQueueAndIsNeverClaimed() {
+        Job job = created();
+        JobState queued = store.findState(job.id()).orElseThrow();
+        assertThat(store.transition(JobStatus.QUEUED, queued.cancelled("by test", T0))).isTrue();
+        assertThat(store.transition(JobStatus.QUEUED, queued.cancelled("twice", T0))).isFalse();
+        assertThat(store.findState(job.id()).orElseThrow().error()).isEqualTo("by test");
+        for (int i = 0; i < 20; i++) {
+            store.claimNext("a", Duration.ofMillis(50)).ifPresent(c -> assertThat(c.jobId()).isNotEqualTo(job.id()));
+        }
+    }
+
+    @Test
+    void aStaleOwnerWritesNothingOnceTheJobWasTakenOver() {
+        Job job = created();
+        Claim first = claim(job, "dead-" + UUID.randomUUID());
+        store.saveState(first.state().started(T0), first);
+        store.stepStarting(first, 0, null);
+        store.appendLog(first, List.of("partial line of the interrupted step"));
+        store.heartbeat(first.instance(), Duration.ofMillis(1));
+        await().until(() -> store.deadInstances().contains(first.instance()));
+
+        assertThat(store.requeueJobsOf(first.instance())).containsExactly(job.id());
+        assertThat(store.findState(job.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        Claim second = claim(job, "b");
+        assertThat(second.epoch()).isGreaterThan(first.epoch());
+        assertThat(store.readLog(job.id(), 0)).as("the interrupted step's lines are dropped").contains(List.of());
+
+        assertThat(store.appendLog(first, List.of("late"))).isFalse();
+        assertThat(store.saveState(first.state().started(T0).completed(T0), first)).isFalse();
+        assertThat(store.lostClaims(List.of(first, second))).containsExactly(job.id());
+        assertThat(store.saveState(second.state().started(T0), second)).isTrue();
+    }
+
+    @Test
+    void aRequeuedJobResumesOnTheInputKeptForItsStep() {
+        Job job = created();
+        Claim first = claim(job, "a-" + UUID.randomUUID());
+        JobState running = first.state().started(T0);
+        store.saveState(running, first);
+        store.stepStarting(first, 0, null);
+        store.appendLog(first, List.of("step 1 line"));
+        store.saveState(running.stepSucceeded(), first);
+        store.stepStarting(first, 1, "/data/job-x/step-1.input");
+        store.appendLog(first, List.of("step 2 partial"));
+        assertThat(store.requeue(first)).isTrue();
+
+        Claim second = claim(job, "b");
+        assertThat(second.state().stepsCompleted()).isEqualTo(1);
+        assertThat(second.resumeInput()).isEqualTo("/data/job-x/step-1.input");
+        assertThat(store.readLog(job.id(), 0)).contains(List.of("step 1 line"));
+    }
+
+    @Test
+    void instancesAreLiveWhileTheirHeartbeatLasts() {
+        String instance = "i-" + UUID.randomUUID();
+        store.heartbeat(instance, Duration.ofSeconds(30));
+        assertThat(store.liveInstances()).contains(instance);
+        assertThat(store.deadInstances()).doesNotContain(instance);
+        store.retire(instance);
+        assertThat(store.liveInstances()).doesNotContain(instance);
     }
 
     @Test
     void anUnreachableRedisIsReportedAsUnavailable() {
         RedisFactory factory = new RedisFactory();
         factory.setUrl("redis://127.0.0.1:1");
-        factory.setConnectTimeout(Duration.milliseconds(500));
+        factory.setConnectTimeout(io.dropwizard.util.Duration.milliseconds(500));
         try (RedisClient down = factory.build()) {
             RedisJobStore unreachable = new RedisJobStore(down, PREFIX, Jackson.newObjectMapper());
             assertThatThrownBy(unreachable::listIds)
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith("Redis is unavailable");
-            assertThatThrownBy(() -> unreachable.create(newJob(), JobState.queued("x", T0)))
+            Job job = newJob();
+            assertThatThrownBy(() -> unreachable.enqueue(job, JobState.queued(job.id(), T0), 10))
                     .isInstanceOf(StoreUnavailableException.class);
         }
     }

@@ -1,0 +1,21 @@
+package io.dray.api;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.dray.core.Durations;
+import java.time.Duration;
+
+/** A timeout as users write it, seconds ({@code 90}) or a duration ({@code "90s"}, {@code "15m"}); echoed back as given. */
+public record DurationValue(@JsonValue Object written, Duration duration) {
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static DurationValue of(Object written) {
+        if (written instanceof Number seconds && seconds.doubleValue() > 0) {
+            return new DurationValue(written, Duration.ofMillis((long) (seconds.doubleValue() * 1000)));
+        }
+        if (written instanceof String text) {
+            return new DurationValue(written, Durations.parse(text));
+        }
+        throw new IllegalArgumentException(written + " is not a duration: write seconds, or e.g. \"90s\", \"15m\"");
+    }
+}

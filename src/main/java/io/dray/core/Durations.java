@@ -1,0 +1,53 @@
+package io.dray.core;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as users write them in jobs: a number of seconds, or a number with a unit: 500ms, 90s, 15m, 2h. */
+public final class Durations {
+    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?");
+
+    private Durations() {}
+
+    public static Duration parse(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a duration: write seconds, or e.g. 90s, 15m, 2h");
+        }
+        double amount = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double millis = switch (unit) {
+            case "ms" -> amount;
+            case "s" -> amount * 1000;
+            case "m" -> amount * 60_000;
+            default -> amount * 3_600_000;
+        };
+        if (millis < 1) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a positive duration");
+        }
+        return Duration.ofMillis((long) millis);
+    }
+
+    /** The shortest way to write it back: 90s, 15m, 1h30m, 500ms. */
+    public static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        StringBuilder text = new StringBuilder();
+        if (seconds >= 3600) {
+            text.append(seconds / 3600).append('h');
+            seconds %= 3600;
+        }
+        if (seconds >= 60) {
+            text.append(seconds / 60).append('m');
+            seconds %= 60;
+        }
+        if (seconds > 0 || text.length() == 0) {
+            text.append(seconds).append('s');
+        }
+        return text.toString();
+    }
+}
