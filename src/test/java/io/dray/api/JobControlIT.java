@@ -195,7 +195,7 @@ class JobControlIT {
 
     @Test
     void aStepKilledForItsMemoryFailsSayingSo() throws Exception {
-        String id = submitSteps(step("x=$(head -c 200000000 /dev/zero | tr '\\\\0' a); echo ${#x}",
+        String id = submitSteps(step("x=$(head -c 200000000 /dev/zero | tr \"\\0\" a); echo ${#x}",
                 Map.of("name", "hungry", "memory", "16m")));
         JsonNode end = finished(id);
         assertThat(end.get("status").asText()).isEqualTo("error");
