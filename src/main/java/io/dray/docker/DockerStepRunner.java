@@ -3,6 +3,7 @@ package io.dray.docker;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
@@ -271,6 +272,9 @@ public final class DockerStepRunner implements StepRunner {
             docker.commands().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
             // Already gone.
+        } catch (ConflictException e) {
+            // Another instance is removing it (both found a dead instance's leftovers).
+            LOG.debug("container {} is already being removed", containerId);
         } catch (RuntimeException e) {
             LOG.error("cannot remove container {}; it is labelled {} for clean-up", containerId, JOB_LABEL, e);
         }

@@ -1,0 +1,157 @@
+package io.dray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dray.support.DrayClient;
+import io.dray.support.DrayProcess;
+import io.dray.support.TestDocker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What Dray promises when its own process dies or is stopped: real Dray processes, killed with kill -9 or stopped
+ * with SIGTERM, sharing the real Redis (under a prefix of each test's own) and the real Docker engine.
+ */
+class RecoveryIT {
+    private static final String REDIS = System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    private final List<DrayProcess> processes = new ArrayList<>();
+    private final List<String> jobs = new ArrayList<>();
+    private String prefix;
+    private Path dataDirectory;
+
+    @BeforeAll
+    static void buildImages() {
+        TestDocker.buildImages();
+    }
+
+    @BeforeEach
+    void freshNamespace() throws Exception {
+        prefix = "dray-test-" + UUID.randomUUID() + ":";
+        dataDirectory = Files.createTempDirectory("dray-recovery-");
+    }
+
+    @AfterEach
+    void stopAllAndCheckNothingIsLeft() throws Exception {
+        for (DrayProcess process : processes) {
+            process.close();
+        }
+        for (String job : jobs) {
+            assertThat(TestDocker.containersOfJob(job)).as("containers of job %s", job).isEmpty();
+        }
+    }
+
+    private DrayProcess start(Map<String, String> engine) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "dataDirectory", dataDirectory.toString(), "leaseTime", "2s", "workers", "3"));
+        settings.putAll(engine);
+        DrayProcess process = DrayProcess.start(REDIS, prefix, settings);
+        processes.add(process);
+        return process;
+    }
+
+    private String submit(DrayClient client, String job) throws Exception {
+        String id = client.submit(job);
+        jobs.add(id);
+        return id;
+    }
+
+    /** Step 2 reads step 1's output, and is the one interrupted. */
+    private static final String THREE_STEPS = DrayClient.scriptJob(
+            "echo one",
+            "cat; echo two-start >&2; sleep 4; echo two-end >&2",
+            "sed s/^/three-/");
+
+    @Test
+    void aKilledInstancesJobIsResumedAtTheInterruptedStepWithItsLogLinesOnce() throws Exception {
+        DrayProcess first = start(Map.of());
+        DrayClient client = new DrayClient(first.url(""));
+        String id = submit(client, THREE_STEPS);
+        client.awaitLogLine(id, "two-start");
+        first.kill();
+
+        DrayProcess second = start(Map.of());
+        DrayClient other = new DrayClient(second.url(""));
+        JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));
+        assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("complete");
+        assertThat(end.get("stepsCompleted").asInt()).isEqualTo(3);
+        assertThat(other.log(id)).containsExactly("one", "one", "two-start", "two-end", "three-one");
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+    }
+
+    @Test
+    void anInterruptedJobWhoseKeptInputIsGoneEndsInErrorSayingSo() throws Exception {
+        DrayProcess first = start(Map.of());
+        DrayClient client = new DrayClient(first.url(""));
+        String id = submit(client, THREE_STEPS);
+        client.awaitLogLine(id, "two-start");
+        first.kill();
+        Path kept = dataDirectory.resolve("job-" + id).resolve("step-1.input");
+        assertThat(kept).exists();
+        Files.delete(kept);
+
+        DrayProcess second = start(Map.of());
+        JsonNode end = new DrayClient(second.url("")).awaitFinished(id, Duration.ofSeconds(60));
+        assertThat(end.get("status").asText()).isEqualTo("error");
+        assertThat(end.get("error").asText()).isEqualTo(
+                "interrupted: the input of step 2 (" + TestDocker.SH + ") was lost with the instance that ran it");
+        assertThat(end.get("stepsCompleted").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+    }
+
+    @Test
+    void onSigtermRunningJobsGoBackToTheQueueAndTheNextInstanceFinishesThem() throws Exception {
+        DrayProcess first = start(Map.of("shutdownGrace", "1s"));
+        DrayClient client = new DrayClient(first.url(""));
+        String id = submit(client, DrayClient.scriptJob("echo one", "echo two-start; sleep 8; echo two-end"));
+        client.awaitLogLine(id, "two-start");
+        assertThat(first.terminate(Duration.ofSeconds(60))).isNotEqualTo(137);
+        assertThat(TestDocker.containersOfJob(id)).as("the stopping instance removed its container").isEmpty();
+
+        DrayProcess second = start(Map.of());
+        DrayClient other = new DrayClient(second.url(""));
+        JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));
+        assertThat(end.get("status").asText()).isEqualTo("complete");
+        assertThat(other.log(id)).containsExactly("one", "two-start", "two-end");
+    }
+
+    @Test
+    void severalInstancesShareTheWorkAndEveryJobEndsOnceWhenOneIsKilled() throws Exception {
+        List<DrayProcess> instances = List.of(start(Map.of()), start(Map.of()), start(Map.of()));
+        List<DrayClient> clients = instances.stream().map(p -> new DrayClient(p.url(""))).toList();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(submit(clients.get(i % 3), DrayClient.scriptJob("echo job-" + i + "; sleep 0.5", "sed s/^/got-/")));
+        }
+        DrayClient survivor = clients.get(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().filter(id -> {
+            try {
+                return survivor.status(id).get("status").asText().equals("complete");
+            } catch (Exception e) {
+                return false;
+            }
+        }).count() >= 10);
+        instances.get(0).kill();
+
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            // Any instance answers for any job.
+            JsonNode end = clients.get(1 + i % 2).awaitFinished(id, Duration.ofSeconds(120));
+            assertThat(end.get("status").asText()).as("job %d: %s", i, end).isEqualTo("complete");
+            assertThat(survivor.log(id)).as("job %d", i).containsExactly("job-" + i, "got-job-" + i);
+        }
+        for (String id : ids) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+        }
+    }
+}

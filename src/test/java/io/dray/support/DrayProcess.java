@@ -1,0 +1,134 @@
+package io.dray.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Dray process ({@code java -jar target/dray.jar server}), so that a test can kill it for real: kill -9 or
+ * SIGTERM. Its config is written under target/ from the settings the test gives.
+ */
+public final class DrayProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final int port;
+    private final int adminPort;
+    private final Process process;
+    private final Path log;
+
+    private DrayProcess(int port, int adminPort, Process process, Path log) {
+        this.port = port;
+        this.adminPort = adminPort;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts an instance and waits until its health check is green.
+     *
+     * @param engine lines of the {@code engine:} section, e.g. {@code leaseTime: 2s}
+     */
+    public static DrayProcess start(String redisUrl, String keyPrefix, Map<String, String> engine) throws Exception {
+        int port = freePort();
+        int adminPort = freePort();
+        StringBuilder config = new StringBuilder("""
+                server:
+                  applicationConnectors: [{type: http, port: %d}]
+                  adminConnectors: [{type: http, port: %d}]
+                  requestLog: {appenders: []}
+                logging:
+                  level: INFO
+                redis:
+                  url: "%s"
+                  keyPrefix: "%s"
+                docker:
+                  stopGrace: 2s
+                engine:
+                """.formatted(port, adminPort, redisUrl, keyPrefix));
+        engine.forEach((key, value) -> config.append("  ").append(key).append(": \"").append(value).append("\"\n"));
+        Path directory = Files.createDirectories(Path.of("target", "dray-processes"));
+        Path configFile = directory.resolve("config-" + port + ".yml");
+        Path log = directory.resolve("dray-" + port + ".log");
+        Files.writeString(configFile, config);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-jar", "target/dray.jar", "server", configFile.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        DrayProcess dray = new DrayProcess(port, adminPort, process, log);
+        dray.awaitHealthy(Duration.ofSeconds(60));
+        return dray;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public String adminUrl(String path) {
+        return "http://127.0.0.1:" + adminPort + path;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    private void awaitHealthy(Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Dray exited at start-up: " + Files.readString(log));
+            }
+            try {
+                HttpResponse<Void> health = HTTP.send(HttpRequest.newBuilder(URI.create(adminUrl("/healthcheck"))).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // Not listening yet.
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("Dray did not become healthy: " + Files.readString(log));
+    }
+
+    /** kill -9: no shutdown hook, no clean-up, exactly like a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then waits for the graceful shutdown to end. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Dray did not stop within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
