@@ -291,6 +291,7 @@ public final class JobEngine implements Managed {
 
     /** Renews this instance's lease, stops runs whose claim was lost, and takes over the jobs of dead instances. */
     private void keepAlive() {
+        runner.retryCleanUp();
         try {
             store.heartbeat(instance, settings.leaseTime());
             queueLength.set(store.queueLength());

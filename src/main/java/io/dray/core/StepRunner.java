@@ -11,6 +11,9 @@ public interface StepRunner {
      */
     StepOutcome run(StepRun run) throws StepFailedException;
 
+    /** Removes what could not be removed when its step ended (the engine was down then); called periodically. */
+    void retryCleanUp();
+
     /** Removes what a dead instance left running (it can no longer do it itself). */
     void removeContainersOf(String instance);
 

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
@@ -54,6 +55,8 @@ public final class DockerStepRunner implements StepRunner {
     private final DockerEngine docker;
     private final SpoolDirectory spools;
     private final ExecutorService background;
+    /** Containers whose removal failed (the engine was down): removed by {@link #retryCleanUp()}. */
+    private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
 
     /** @param background runs a step's stdin writer and stop requests; must never refuse a task */
     public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService background) {
@@ -238,6 +241,13 @@ public final class DockerStepRunner implements StepRunner {
     }
 
     @Override
+    public void retryCleanUp() {
+        for (String containerId : unremoved) {
+            remove(containerId);
+        }
+    }
+
+    @Override
     public void removeContainersOf(String instance) {
         removeWhere(List.of(INSTANCE_LABEL + "=" + instance), labels -> true);
     }
@@ -276,8 +286,11 @@ public final class DockerStepRunner implements StepRunner {
             // Another instance is removing it (both found a dead instance's leftovers).
             LOG.debug("container {} is already being removed", containerId);
         } catch (RuntimeException e) {
-            LOG.error("cannot remove container {}; it is labelled {} for clean-up", containerId, JOB_LABEL, e);
+            LOG.warn("cannot remove container {} yet: {}", containerId, describe(e));
+            unremoved.add(containerId);
+            return;
         }
+        unremoved.remove(containerId);
     }
 
     /** Keeps the first error a pull reports; docker-java's own pull callback can fail on errors (#1998). */

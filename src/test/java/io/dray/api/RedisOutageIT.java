@@ -16,11 +16,16 @@ import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** With Redis stopped for real, the API answers 503 with a message, creates nothing, and recovers without a restart. */
+/**
+ * Redis stopped for real and started again: the API answers 503 with a message meanwhile and creates nothing; running
+ * steps go on, their log lines wait in memory (up to a limit) and reach Redis once it is back; nothing restarts.
+ */
 class RedisOutageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static RedisServer redis;
@@ -33,7 +38,8 @@ class RedisOutageIT {
         redis.start();
         app = new DropwizardAppExtension<>(DrayApplication.class, resourceFilePath("test-config.yml"),
                 ConfigOverride.config("redis.url", redis.url()),
-                ConfigOverride.config("redis.connectTimeout", "500ms"));
+                ConfigOverride.config("redis.connectTimeout", "500ms"),
+                ConfigOverride.config("engine.maxBufferedLogLines", "1000"));
         app.before();
     }
 
@@ -66,6 +72,7 @@ class RedisOutageIT {
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 JSON.readTree(get("/jobs/" + id).readEntity(String.class)).get("status").asText().equals("complete"));
 
+        JsonNode before = JSON.readTree(get("/jobs").readEntity(String.class));
         redis.stop();
         for (Response response : new Response[] {post(job), get("/jobs"), get("/jobs/" + id), get("/jobs/" + id + "/log")}) {
             assertThat(response.getStatus()).isEqualTo(503);
@@ -75,10 +82,57 @@ class RedisOutageIT {
         }
         assertThat(redisHealthy()).isFalse();
 
-        // Redis comes back empty (no persistence in this test): the refused job was never half-created anywhere.
         redis.start();
         await().atMost(Duration.ofSeconds(30)).until(this::redisHealthy);
-        assertThat(JSON.readTree(get("/jobs").readEntity(String.class))).isEmpty();
+        assertThat(JSON.readTree(get("/jobs").readEntity(String.class)))
+                .as("the job refused during the outage was never created").isEqualTo(before);
         assertThat(post(job).getStatus()).isEqualTo(201);
+    }
+
+    @Test
+    void aStepRunningThroughAnOutageKeepsEveryLogLineInOrder() throws Exception {
+        String job = scriptJob("i=0; while [ $i -lt 60 ]; do echo line-$i; i=$((i+1)); sleep 0.1; done");
+        String id = JSON.readTree(post(job).readEntity(String.class)).get("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> logOf(id).contains("line-5"));
+        redis.stop();
+        Thread.sleep(2500);
+        redis.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> statusOf(id).equals("complete"));
+        List<String> expected = IntStream.range(0, 60).mapToObj(i -> "line-" + i).toList();
+        assertThat(logOf(id)).isEqualTo(expected);
+    }
+
+    @Test
+    void aJobWhoseLogOutgrowsTheBufferDuringAnOutageFailsWithAMessage() throws Exception {
+        String job = scriptJob("echo started; sleep 2; i=0; while [ $i -lt 3000 ]; do echo line-$i; i=$((i+1)); done; sleep 30");
+        String id = JSON.readTree(post(job).readEntity(String.class)).get("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> logOf(id).contains("started"));
+        redis.stop();
+        Thread.sleep(4000);
+        redis.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !statusOf(id).equals("running"));
+        JsonNode status = JSON.readTree(get("/jobs/" + id).readEntity(String.class));
+        assertThat(status.get("status").asText()).isEqualTo("error");
+        assertThat(status.get("error").asText())
+                .isEqualTo("too many log lines waited for Redis while it was unavailable; the job was stopped");
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+    }
+
+    private static String scriptJob(String script) {
+        return io.dray.support.DrayClient.scriptJob(script);
+    }
+
+    private String statusOf(String id) throws Exception {
+        return JSON.readTree(get("/jobs/" + id).readEntity(String.class)).get("status").asText();
+    }
+
+    private List<String> logOf(String id) throws Exception {
+        List<String> lines = new java.util.ArrayList<>();
+        Response response = get("/jobs/" + id + "/log");
+        if (response.getStatus() != 200) {
+            return lines;
+        }
+        JSON.readTree(response.readEntity(String.class)).get("lines").forEach(l -> lines.add(l.asText()));
+        return lines;
     }
 }

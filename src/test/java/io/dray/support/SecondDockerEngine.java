@@ -1,0 +1,74 @@
+package io.dray.support;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Docker engine of a test's own, beside the main one: its own socket, data root and exec root, no bridge. A test can
+ * stop and restart it for real without disturbing the engine every other test uses, and it restarts fast because it
+ * holds only what the test put there.
+ */
+public final class SecondDockerEngine implements AutoCloseable {
+    private static final Path ROOT = Path.of("/var/tmp/dray-dev/docker-second");
+    private final String socket = "/var/run/dray-test-docker.sock";
+
+    public String host() {
+        return "unix://" + socket;
+    }
+
+    public void start() throws Exception {
+        Files.createDirectories(ROOT.resolve("data"));
+        String command = "setsid dockerd --data-root " + ROOT.resolve("data") + " --exec-root /var/run/dray-test-docker"
+                + " --pidfile /var/run/dray-test-docker.pid -H " + host()
+                + " --iptables=false --ip-masq=false --bridge=none > " + ROOT.resolve("dockerd.log") + " 2>&1 < /dev/null &";
+        shell(command);
+        for (int i = 0; i < 600 && !answers(); i++) {
+            Thread.sleep(100);
+        }
+        if (!answers()) {
+            throw new IllegalStateException("the second Docker engine did not start: " + Files.readString(ROOT.resolve("dockerd.log")));
+        }
+    }
+
+    /** Copies an image of the main engine into this one. */
+    public void load(String image) throws Exception {
+        shell("docker save " + image + " | docker -H " + host() + " load -q");
+    }
+
+    /** SIGTERM, as a service manager stops it, and waits until it is gone. */
+    public void stop() throws Exception {
+        shell("pid=$(cat /var/run/dray-test-docker.pid 2>/dev/null) && kill -TERM $pid && while kill -0 $pid 2>/dev/null; do sleep 0.1; done; true");
+    }
+
+    public List<String> containersOfJob(String jobId) throws Exception {
+        String out = shell("docker -H " + host() + " ps -aq --filter label=dray.job=" + jobId).trim();
+        return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+    }
+
+    private boolean answers() {
+        try {
+            shell("docker -H " + host() + " info > /dev/null");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    private static String shell(String command) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(command + " failed: " + output);
+        }
+        return output;
+    }
+}
