@@ -55,7 +55,9 @@ class JobEngineIT {
         redisConfig.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = redisConfig.build();
         store = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
-        docker = new DockerFactory().build();
+        DockerFactory dockerConfig = new DockerFactory();
+        dockerConfig.setStopGrace(io.dropwizard.util.Duration.seconds(1));
+        docker = dockerConfig.build();
         workers = Executors.newFixedThreadPool(4);
         background = Executors.newCachedThreadPool();
         flusher = Executors.newSingleThreadScheduledExecutor();
@@ -322,6 +324,33 @@ class JobEngineIT {
             assertThat(small.log(waiting.id(), 0)).containsExactly("waited");
         } finally {
             small.stop();
+            oneWorker.shutdown();
+        }
+    }
+
+    @Test
+    void theConfiguredDefaultStepTimeoutAppliesToStepsThatSetNone() throws Exception {
+        ExecutorService oneWorker = Executors.newFixedThreadPool(1);
+        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
+        JobEngine.Settings base = settings(1, 10);
+        JobEngine.Settings withDefault = new JobEngine.Settings(base.workers(), base.maxQueuedJobs(),
+                base.logFlushInterval(), base.logBatchLines(), base.logBatchBytes(), base.leaseTime(),
+                base.shutdownGrace(), Duration.ofSeconds(1), base.maxBufferedLogLines());
+        RedisJobStore ownStore = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
+        JobEngine strict = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background), oneWorker, flusher,
+                spools, Clock.systemUTC(), withDefault, new MetricRegistry());
+        strict.start();
+        try {
+            Step ownTimeout = new Step(null, SH, List.of(new EnvVar("SCRIPT", "sleep 2; echo patient")), null, false,
+                    null, null, Duration.ofSeconds(30), null, null);
+            Job job = strict.submit(null, List.of(), List.of(ownTimeout, script("sleep 30")));
+            jobs.add(job.id());
+            await().atMost(Duration.ofSeconds(60)).until(() -> strict.state(job.id()).status().isFinal());
+            JobState state = strict.state(job.id());
+            assertThat(state.error()).isEqualTo("step 2 (" + SH + ") timed out after 1s");
+            assertThat(strict.log(job.id(), 0)).containsExactly("patient");
+        } finally {
+            strict.stop();
             oneWorker.shutdown();
         }
     }
