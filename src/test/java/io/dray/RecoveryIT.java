@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dray.support.DrayClient;
 import io.dray.support.DrayProcess;
+import io.dray.support.SecondDockerEngine;
 import io.dray.support.TestDocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +53,14 @@ class RecoveryIT {
     }
 
     private DrayProcess start(Map<String, String> engine) throws Exception {
+        return start("unix:///var/run/docker.sock", engine);
+    }
+
+    private DrayProcess start(String dockerHost, Map<String, String> engine) throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "dataDirectory", dataDirectory.toString(), "leaseTime", "2s", "workers", "3"));
         settings.putAll(engine);
-        DrayProcess process = DrayProcess.start(REDIS, prefix, settings);
+        DrayProcess process = DrayProcess.start(REDIS, prefix, dockerHost, settings);
         processes.add(process);
         return process;
     }
@@ -125,9 +130,18 @@ class RecoveryIT {
         assertThat(other.log(id)).containsExactly("one", "two-start", "two-end");
     }
 
+    /** Three instances, one of them on a Docker engine of its own; one of the two on the main engine is killed. */
     @Test
     void severalInstancesShareTheWorkAndEveryJobEndsOnceWhenOneIsKilled() throws Exception {
-        List<DrayProcess> instances = List.of(start(Map.of()), start(Map.of()), start(Map.of()));
+        try (SecondDockerEngine engine = new SecondDockerEngine()) {
+            engine.start();
+            engine.load(TestDocker.SH);
+            severalInstancesShareTheWork(engine);
+        }
+    }
+
+    private void severalInstancesShareTheWork(SecondDockerEngine engine) throws Exception {
+        List<DrayProcess> instances = List.of(start(Map.of()), start(Map.of()), start(engine.host(), Map.of()));
         List<DrayClient> clients = instances.stream().map(p -> new DrayClient(p.url(""))).toList();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -152,6 +166,7 @@ class RecoveryIT {
         }
         for (String id : ids) {
             await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+            assertThat(engine.containersOfJob(id)).isEmpty();
         }
     }
 }

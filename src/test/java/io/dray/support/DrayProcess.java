@@ -39,6 +39,11 @@ public final class DrayProcess implements AutoCloseable {
      * @param engine lines of the {@code engine:} section, e.g. {@code leaseTime: 2s}
      */
     public static DrayProcess start(String redisUrl, String keyPrefix, Map<String, String> engine) throws Exception {
+        return start(redisUrl, keyPrefix, "unix:///var/run/docker.sock", engine);
+    }
+
+    public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine)
+            throws Exception {
         int port = freePort();
         int adminPort = freePort();
         StringBuilder config = new StringBuilder("""
@@ -52,9 +57,10 @@ public final class DrayProcess implements AutoCloseable {
                   url: "%s"
                   keyPrefix: "%s"
                 docker:
+                  host: "%s"
                   stopGrace: 2s
                 engine:
-                """.formatted(port, adminPort, redisUrl, keyPrefix));
+                """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost));
         engine.forEach((key, value) -> config.append("  ").append(key).append(": \"").append(value).append("\"\n"));
         Path directory = Files.createDirectories(Path.of("target", "dray-processes"));
         Path configFile = directory.resolve("config-" + port + ".yml");
