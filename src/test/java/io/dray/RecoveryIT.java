@@ -168,5 +168,11 @@ class RecoveryIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
             assertThat(engine.containersOfJob(id)).isEmpty();
         }
+        for (DrayProcess survivorInstance : instances.subList(1, 3)) {
+            JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    new DrayClient(survivorInstance.adminUrl("")).get("/metrics").body());
+            assertThat(metrics.get("meters").get("jobs.completed").get("count").asLong())
+                    .as("jobs completed by the instance on port %s", survivorInstance.url("")).isPositive();
+        }
     }
 }
