@@ -150,10 +150,6 @@ public final class JobEngine implements Managed {
         return job;
     }
 
-    public Job submit(String name, List<EnvVar> environment, List<Step> steps) {
-        return submit(name, environment, steps, null);
-    }
-
     public JobState state(String id) {
         return store.findState(id).orElseThrow(() -> new JobNotFoundException(id));
     }

@@ -17,8 +17,6 @@ public interface JobStore {
     /** Persists a new job at the back of the queue; returns false, writing nothing, if {@code maxQueued} already wait. */
     boolean enqueue(Job job, JobState state, int maxQueued);
 
-    Optional<Job> findJob(String id);
-
     Optional<JobState> findState(String id);
 
     /** Every job's id, oldest first. */

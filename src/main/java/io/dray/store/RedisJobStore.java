@@ -128,12 +128,6 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
-    public Optional<Job> findJob(String id) {
-        String value = call(() -> redis.hget(keys.job(id), "job"));
-        return Optional.ofNullable(value).map(this::jobFromJson);
-    }
-
-    @Override
     public Optional<JobState> findState(String id) {
         Map<String, String> fields = call(() -> redis.hgetAll(keys.job(id)));
         return fields.isEmpty() ? Optional.empty() : Optional.of(state(id, fields));

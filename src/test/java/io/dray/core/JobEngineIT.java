@@ -108,7 +108,7 @@ class JobEngineIT {
     }
 
     private Job submit(List<EnvVar> environment, Step... steps) {
-        Job job = engine.submit("test", environment, List.of(steps));
+        Job job = engine.submit("test", environment, List.of(steps), null);
         jobs.add(job.id());
         return job;
     }
@@ -310,13 +310,13 @@ class JobEngineIT {
                 spools, Clock.systemUTC(), settings(1, 1), new MetricRegistry());
         small.start();
         try {
-            Job running = small.submit(null, List.of(), List.of(script("sleep 1")));
+            Job running = small.submit(null, List.of(), List.of(script("sleep 1")), null);
             jobs.add(running.id());
             await().atMost(Duration.ofSeconds(30)).until(() -> small.state(running.id()).status() == JobStatus.RUNNING);
-            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")));
+            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")), null);
             jobs.add(waiting.id());
             List<String> before = ownStore.listIds();
-            assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused"))))
+            assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused")), null))
                     .isInstanceOf(QueueFullException.class)
                     .hasMessage("too many jobs waiting (1); try again later");
             assertThat(ownStore.listIds()).isEqualTo(before);
@@ -343,7 +343,7 @@ class JobEngineIT {
         try {
             Step ownTimeout = new Step(null, SH, List.of(new EnvVar("SCRIPT", "sleep 2; echo patient")), null, false,
                     null, null, Duration.ofSeconds(30), null, null);
-            Job job = strict.submit(null, List.of(), List.of(ownTimeout, script("sleep 30")));
+            Job job = strict.submit(null, List.of(), List.of(ownTimeout, script("sleep 30")), null);
             jobs.add(job.id());
             await().atMost(Duration.ofSeconds(60)).until(() -> strict.state(job.id()).status().isFinal());
             JobState state = strict.state(job.id());
