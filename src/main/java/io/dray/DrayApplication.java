@@ -79,7 +79,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         ScheduledExecutorService ticker = environment.lifecycle().scheduledExecutorService("engine-ticker-%d").build();
         JobEngine engine = new JobEngine(
                 store,
-                new DockerStepRunner(docker, spools, stepBackground),
+                new DockerStepRunner(docker, spools, stepBackground, config.getRedis().getKeyPrefix()),
                 workers,
                 ticker,
                 spools,

@@ -68,6 +68,7 @@ public final class JobEngine implements Managed {
     private final Meter failed;
     private final Timer stepDurations;
     private volatile boolean accepting;
+    private Instant nextLeftoverSweep = Instant.MIN;
     private Thread dispatcher;
 
     public JobEngine(
@@ -109,7 +110,8 @@ public final class JobEngine implements Managed {
         dispatcher.start();
         ticker.scheduleWithFixedDelay(guarded(this::flushLogs), 0, settings.logFlushInterval().toMillis(), TimeUnit.MILLISECONDS);
         ticker.scheduleWithFixedDelay(guarded(this::watchDeadlines), 0, WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        long leaseTick = Math.max(100, settings.leaseTime().toMillis() / 3);
+        // Also how soon an instance notices that a job it runs was cancelled or deleted through another instance.
+        long leaseTick = Math.max(100, Math.min(1000, settings.leaseTime().toMillis() / 3));
         ticker.scheduleWithFixedDelay(guarded(this::keepAlive), leaseTick, leaseTick, TimeUnit.MILLISECONDS);
     }
 
@@ -308,6 +310,13 @@ public final class JobEngine implements Managed {
                         LOG.warn("instance {} stopped renewing its lease; its jobs {} are queued again", dead, requeued);
                     }
                 }
+            }
+            // Another instance may have taken over a dead one's jobs first, on another Docker engine: every instance
+            // also sweeps its own engine for containers of instances that are no longer alive.
+            Instant now = clock.instant();
+            if (now.isAfter(nextLeftoverSweep)) {
+                nextLeftoverSweep = now.plus(settings.leaseTime());
+                runner.removeContainersExceptOf(liveInstancesOrNull());
             }
         } catch (StoreUnavailableException e) {
             LOG.warn("cannot renew the lease of instance {}: {}", instance, e.getMessage());

@@ -94,7 +94,7 @@ final class JobRun {
         int first = state.stepsCompleted();
         StepData input = null;
         try {
-            if (first > 0) {
+            if (first > 0 && first < job.steps().size()) {
                 input = resumedInput(first);
                 if (input == null) {
                     return fail("interrupted: the input of " + job.describeStep(first)

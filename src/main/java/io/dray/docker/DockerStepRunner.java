@@ -48,6 +48,8 @@ public final class DockerStepRunner implements StepRunner {
     public static final String STEP_LABEL = "dray.step";
     public static final String INSTANCE_LABEL = "dray.instance";
     public static final String ATTEMPT_LABEL = "dray.attempt";
+    /** The store's key prefix: deployments that share an engine but not a store never touch each other's containers. */
+    public static final String NAMESPACE_LABEL = "dray.namespace";
     private static final Pattern DOCKER_ERROR = Pattern.compile("\\{\\s*\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final int STDOUT = 1;
     private static final int STDERR = 2;
@@ -55,14 +57,19 @@ public final class DockerStepRunner implements StepRunner {
     private final DockerEngine docker;
     private final SpoolDirectory spools;
     private final ExecutorService background;
+    private final String namespace;
     /** Containers whose removal failed (the engine was down): removed by {@link #retryCleanUp()}. */
     private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
 
-    /** @param background runs a step's stdin writer and stop requests; must never refuse a task */
-    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService background) {
+    /**
+     * @param background runs a step's stdin writer and stop requests; must never refuse a task
+     * @param namespace labels this deployment's containers (its store's key prefix)
+     */
+    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService background, String namespace) {
         this.docker = docker;
         this.spools = spools;
         this.background = background;
+        this.namespace = namespace;
     }
 
     @Override
@@ -176,7 +183,8 @@ public final class DockerStepRunner implements StepRunner {
         CreateContainerCmd create = docker.commands().createContainerCmd(image.name())
                 .withName("dray-" + run.jobId() + "-" + run.index() + "-" + run.attempt())
                 .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index()),
-                        INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.attempt())))
+                        INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.attempt()),
+                        NAMESPACE_LABEL, namespace))
                 .withEnv(run.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withTty(false)
                 .withAttachStdout(true)
@@ -249,13 +257,14 @@ public final class DockerStepRunner implements StepRunner {
 
     @Override
     public void removeContainersOf(String instance) {
-        removeWhere(List.of(INSTANCE_LABEL + "=" + instance), labels -> true);
+        removeWhere(List.of(NAMESPACE_LABEL + "=" + namespace, INSTANCE_LABEL + "=" + instance), labels -> true);
     }
 
     @Override
     public void removeContainersExceptOf(Set<String> liveInstances) {
         if (liveInstances != null) {
-            removeWhere(List.of(INSTANCE_LABEL), labels -> !liveInstances.contains(labels.get(INSTANCE_LABEL)));
+            removeWhere(List.of(NAMESPACE_LABEL + "=" + namespace, INSTANCE_LABEL),
+                    labels -> !liveInstances.contains(labels.get(INSTANCE_LABEL)));
         }
     }
 

@@ -54,7 +54,8 @@ class JobEngineIT {
         RedisFactory redisConfig = new RedisFactory();
         redisConfig.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = redisConfig.build();
-        store = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
+        String prefix = "dray-test-" + UUID.randomUUID() + ":";
+        store = new RedisJobStore(redis, prefix, Jackson.newObjectMapper());
         DockerFactory dockerConfig = new DockerFactory();
         dockerConfig.setStopGrace(io.dropwizard.util.Duration.seconds(1));
         docker = dockerConfig.build();
@@ -63,7 +64,7 @@ class JobEngineIT {
         flusher = Executors.newSingleThreadScheduledExecutor();
         // A small memory limit, so that the tests' outputs take the spill-to-disk path too.
         SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
-        engine = new JobEngine(store, new DockerStepRunner(docker, spools, background), workers, flusher, spools,
+        engine = new JobEngine(store, new DockerStepRunner(docker, spools, background, prefix), workers, flusher, spools,
                 Clock.systemUTC(), settings(4, 100), new MetricRegistry());
         engine.start();
     }
@@ -303,10 +304,11 @@ class JobEngineIT {
 
     @Test
     void pastTheQueueLimitAJobIsRefusedAndNothingIsCreated() throws Exception {
-        RedisJobStore ownStore = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
+        String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
+        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper());
         ExecutorService oneWorker = Executors.newFixedThreadPool(1);
         SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
-        JobEngine small = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background), oneWorker, flusher,
+        JobEngine small = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
                 spools, Clock.systemUTC(), settings(1, 1), new MetricRegistry());
         small.start();
         try {
@@ -336,8 +338,9 @@ class JobEngineIT {
         JobEngine.Settings withDefault = new JobEngine.Settings(base.workers(), base.maxQueuedJobs(),
                 base.logFlushInterval(), base.logBatchLines(), base.logBatchBytes(), base.leaseTime(),
                 base.shutdownGrace(), Duration.ofSeconds(1), base.maxBufferedLogLines());
-        RedisJobStore ownStore = new RedisJobStore(redis, "dray-test-" + UUID.randomUUID() + ":", Jackson.newObjectMapper());
-        JobEngine strict = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background), oneWorker, flusher,
+        String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
+        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper());
+        JobEngine strict = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
                 spools, Clock.systemUTC(), withDefault, new MetricRegistry());
         strict.start();
         try {
