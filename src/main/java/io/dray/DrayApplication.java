@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.dray.api.ApiTokenAuthenticator;
 import io.dray.api.ErrorMappers;
 import io.dray.api.JobResource;
+import io.dray.api.RequestLimits;
+import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
 import io.dray.config.EnvironmentLookup;
+import io.dray.config.SecurityFactory;
 import io.dray.core.JobEngine;
 import io.dray.core.SpoolDirectory;
 import io.dray.docker.DockerEngine;
@@ -19,15 +23,20 @@ import io.dray.docker.DockerStepRunner;
 import io.dray.store.RedisFactory;
 import io.dray.store.RedisHealthCheck;
 import io.dray.store.RedisJobStore;
+import io.dray.store.SecretCipher;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
@@ -60,7 +69,13 @@ public class DrayApplication extends Application<DrayConfiguration> {
 
         RedisClient redis = config.getRedis().build();
         environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));
-        RedisJobStore store = new RedisJobStore(redis, config.getRedis().getKeyPrefix(), environment.getObjectMapper());
+        SecurityFactory security = config.getSecurity();
+        if (!security.hasSecretKey()) {
+            LOG.warn("security.secretKey (DRAY_SECRET_KEY) is not set: secret variables are encrypted with a key of this"
+                    + " process only, so no other instance can resume a job that has secrets");
+        }
+        RedisJobStore store = new RedisJobStore(redis, config.getRedis().getKeyPrefix(), environment.getObjectMapper(),
+                new SecretCipher(security.secretKeyBytes()));
         DockerEngine docker = config.getDocker().build();
         environment.lifecycle().manage(docker);
 
@@ -85,6 +100,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 spools,
                 Clock.systemUTC(),
                 engineConfig.settings(),
+                security.imageAllowList(),
                 environment.metrics());
         environment.lifecycle().manage(engine);
 
@@ -92,8 +108,30 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.healthChecks().register("docker", new DockerHealthCheck(docker));
 
         environment.jersey().register(new VersionPrefixFilter());
+        environment.jersey().register(new RequestSizeFilter(security.getMaxRequestSize().toBytes()));
+        requireApiTokens(security, environment);
         ErrorMappers.all().forEach(environment.jersey()::register);
-        environment.jersey().register(new JobResource(engine));
+        environment.jersey().register(new JobResource(engine,
+                new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(), security.getMaxValueLength()),
+                security.getMaxLogLines()));
+    }
+
+    /** With tokens configured every /jobs route needs one; without, the API stays open as the original's was. */
+    private static void requireApiTokens(SecurityFactory security, Environment environment) {
+        List<byte[]> tokenHashes = security.apiTokenHashes();
+        if (tokenHashes.isEmpty()) {
+            LOG.warn("no API tokens are configured (security.apiTokens, DRAY_API_TOKENS): anyone who reaches this API"
+                    + " can run any image on this Docker engine");
+            return;
+        }
+        environment.jersey().register(new AuthDynamicFeature(
+                new OAuthCredentialAuthFilter.Builder<ApiTokenAuthenticator.ApiClient>()
+                        .setAuthenticator(new ApiTokenAuthenticator(tokenHashes))
+                        .setPrefix("Bearer")
+                        .setRealm("dray")
+                        .setUnauthorizedHandler(new ErrorMappers.Unauthorized())
+                        .buildAuthFilter()));
+        environment.jersey().register(RolesAllowedDynamicFeature.class);
     }
 
     /** A number where a string belongs, or "true" where a boolean belongs, is a client's mistake: answer 400. */

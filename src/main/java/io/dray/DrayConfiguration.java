@@ -2,6 +2,7 @@ package io.dray;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dray.config.EngineFactory;
+import io.dray.config.SecurityFactory;
 import io.dray.docker.DockerFactory;
 import io.dray.store.RedisFactory;
 import io.dropwizard.core.Configuration;
@@ -21,6 +22,20 @@ public class DrayConfiguration extends Configuration {
     @Valid
     @NotNull
     private EngineFactory engine = new EngineFactory();
+
+    @Valid
+    @NotNull
+    private SecurityFactory security = new SecurityFactory();
+
+    @JsonProperty
+    public SecurityFactory getSecurity() {
+        return security;
+    }
+
+    @JsonProperty
+    public void setSecurity(SecurityFactory security) {
+        this.security = security;
+    }
 
     @JsonProperty
     public RedisFactory getRedis() {

@@ -4,15 +4,18 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.dray.core.ImageNotAllowedException;
 import io.dray.core.JobFinishedException;
 import io.dray.core.JobNotFoundException;
 import io.dray.core.QueueFullException;
 import io.dray.core.StoreUnavailableException;
+import io.dropwizard.auth.UnauthorizedHandler;
 import io.dropwizard.jersey.errors.ErrorMessage;
 import io.dropwizard.jersey.validation.ConstraintMessage;
 import io.dropwizard.jersey.validation.JerseyViolationException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -33,7 +36,7 @@ public final class ErrorMappers {
 
     public static List<Object> all() {
         return List.of(new NotFound(), new Finished(), new StoreUnavailable(), new QueueFull(), new InvalidJson(),
-                new MalformedJson(), new InvalidJob());
+                new MalformedJson(), new InvalidJob(), new OverLimit(), new ImageNotAllowed());
     }
 
     static Response error(Response.Status status, String message) {
@@ -54,6 +57,32 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(JobFinishedException e) {
             return error(Response.Status.CONFLICT, e.getMessage());
+        }
+    }
+
+    static final class OverLimit implements ExceptionMapper<RequestLimits.InvalidRequestException> {
+        @Override
+        public Response toResponse(RequestLimits.InvalidRequestException e) {
+            return Response.status(422).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ErrorMessage(422, e.getMessage())).build();
+        }
+    }
+
+    static final class ImageNotAllowed implements ExceptionMapper<ImageNotAllowedException> {
+        @Override
+        public Response toResponse(ImageNotAllowedException e) {
+            return error(Response.Status.FORBIDDEN, e.getMessage());
+        }
+    }
+
+    /** 401 for a missing or wrong API token, as JSON like every other error. */
+    public static final class Unauthorized implements UnauthorizedHandler {
+        @Override
+        public Response buildResponse(String prefix, String realm) {
+            return Response.fromResponse(error(Response.Status.UNAUTHORIZED,
+                            "missing or invalid API token: send Authorization: Bearer <token>"))
+                    .header(HttpHeaders.WWW_AUTHENTICATE, prefix + " realm=\"" + realm + "\"")
+                    .build();
         }
     }
 

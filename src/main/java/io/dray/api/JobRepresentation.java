@@ -32,8 +32,10 @@ public record JobRepresentation(
         return steps.stream().map(StepRepresentation::toStep).toList();
     }
 
-    JobRepresentation withId(String id) {
-        return new JobRepresentation(id, name, environment, steps, timeout);
+    /** The answer to a submission: this job with its id, secrets masked. */
+    JobRepresentation echoWithId(String id) {
+        return new JobRepresentation(id, name, EnvVarRepresentation.masked(environment),
+                steps.stream().map(StepRepresentation::masked).toList(), timeout);
     }
 
     java.time.Duration toTimeout() {

@@ -4,6 +4,7 @@ import com.codahale.metrics.annotation.Timed;
 import io.dray.core.Job;
 import io.dray.core.JobEngine;
 import io.dropwizard.jersey.params.LongParam;
+import jakarta.annotation.security.PermitAll;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -20,26 +21,34 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
 /** The original Dray's API. Also answers under {@code /v<version>/}, see {@link VersionPrefixFilter}. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@PermitAll
 public final class JobResource {
     private final JobEngine engine;
+    private final RequestLimits limits;
+    private final int maxLogLines;
 
-    public JobResource(JobEngine engine) {
+    /** @param maxLogLines the most lines one log request answers */
+    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines) {
         this.engine = engine;
+        this.limits = limits;
+        this.maxLogLines = maxLogLines;
     }
 
     @POST
     @Timed
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
+        limits.check(request);
         Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout());
         return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build())
-                .entity(request.withId(job.id()))
+                .entity(request.echoWithId(job.id()))
                 .build();
     }
 
@@ -62,28 +71,30 @@ public final class JobResource {
     public LogRepresentation log(
             @PathParam("id") String id,
             @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more") LongParam index) {
-        return new LogRepresentation(engine.log(id, index.get()));
+        return new LogRepresentation(engine.log(id, index.get(), maxLogLines));
     }
 
     /** Stops a queued or running job; 409 if it has already ended. */
     @POST
     @Timed
     @Path("/{id}/cancel")
-    public JobStatusRepresentation cancel(
-            @PathParam("id") String id, @QueryParam("reason") String reason, @Context HttpServletRequest request) {
-        return JobStatusRepresentation.of(engine.cancel(id, "cancelled by " + who(request, reason)));
+    public JobStatusRepresentation cancel(@PathParam("id") String id, @QueryParam("reason") String reason,
+            @Context HttpServletRequest request, @Context SecurityContext security) {
+        return JobStatusRepresentation.of(engine.cancel(id, "cancelled by " + who(request, security, reason)));
     }
 
     /** Forgets a job, cancelling it first if it is still queued or running. */
     @DELETE
     @Timed
     @Path("/{id}")
-    public Response delete(@PathParam("id") String id, @Context HttpServletRequest request) {
-        engine.delete(id, "deleted by " + who(request, null));
+    public Response delete(@PathParam("id") String id, @Context HttpServletRequest request,
+            @Context SecurityContext security) {
+        engine.delete(id, "deleted by " + who(request, security, null));
         return Response.noContent().build();
     }
 
-    private static String who(HttpServletRequest request, String reason) {
-        return "a request from " + request.getRemoteAddr() + (reason == null || reason.isBlank() ? "" : ": " + reason);
+    private static String who(HttpServletRequest request, SecurityContext security, String reason) {
+        String client = security.getUserPrincipal() != null ? security.getUserPrincipal().getName() + " from " : "";
+        return "a request from " + client + request.getRemoteAddr() + (reason == null || reason.isBlank() ? "" : ": " + reason);
     }
 }

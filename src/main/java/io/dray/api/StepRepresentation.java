@@ -28,6 +28,11 @@ public record StepRepresentation(
         String memory,
         @DecimalMin(value = "0.01", message = "must be at least 0.01") Double cpus) {
 
+    StepRepresentation masked() {
+        return new StepRepresentation(name, source, EnvVarRepresentation.masked(environment), output, refresh,
+                beginDelimiter, endDelimiter, timeout, memory, cpus);
+    }
+
     Step toStep() {
         return new Step(
                 name,

@@ -34,6 +34,16 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
         return merged;
     }
 
+    /** The values of every secret variable of the job and its steps, to be masked wherever output shows them. */
+    public List<String> secretValues() {
+        return java.util.stream.Stream.concat(environment.stream(), steps.stream().flatMap(s -> s.environment().stream()))
+                .filter(EnvVar::secret)
+                .map(EnvVar::value)
+                .filter(value -> !value.isEmpty())
+                .distinct()
+                .toList();
+    }
+
     /** How the job's messages name a step: its position counted from 1, and its name or image. */
     public String describeStep(int stepIndex) {
         Step step = steps.get(stepIndex);

@@ -59,6 +59,7 @@ public final class JobEngine implements Managed {
     private final SpoolDirectory spools;
     private final Clock clock;
     private final Settings settings;
+    private final ImageAllowList allowedImages;
     private final String instance = UUID.randomUUID().toString();
     private final Semaphore freeWorkers;
     private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
@@ -79,6 +80,7 @@ public final class JobEngine implements Managed {
             SpoolDirectory spools,
             Clock clock,
             Settings settings,
+            ImageAllowList allowedImages,
             MetricRegistry metrics) {
         this.store = store;
         this.runner = runner;
@@ -87,6 +89,7 @@ public final class JobEngine implements Managed {
         this.spools = spools;
         this.clock = clock;
         this.settings = settings;
+        this.allowedImages = allowedImages;
         this.freeWorkers = new Semaphore(settings.workers());
         this.submitted = metrics.meter("jobs.submitted");
         this.completed = metrics.meter("jobs.completed");
@@ -142,9 +145,18 @@ public final class JobEngine implements Managed {
         }
     }
 
-    /** Persists a new job at the back of the queue; returns at once. */
+    /**
+     * Persists a new job at the back of the queue; returns at once.
+     *
+     * @throws ImageNotAllowedException if a step's image is not allowed, before anything is written
+     */
     public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout) {
         Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps, timeout);
+        for (int i = 0; i < steps.size(); i++) {
+            if (!allowedImages.permits(steps.get(i).source())) {
+                throw new ImageNotAllowedException(job.describeStep(i), steps.get(i).source());
+            }
+        }
         if (!store.enqueue(job, JobState.queued(job.id(), clock.instant()), settings.maxQueuedJobs())) {
             throw new QueueFullException(settings.maxQueuedJobs());
         }
@@ -160,8 +172,9 @@ public final class JobEngine implements Managed {
         return store.listIds();
     }
 
-    public List<String> log(String id, long fromIndex) {
-        return store.readLog(id, fromIndex).orElseThrow(() -> new JobNotFoundException(id));
+    /** At most {@code maxLines} lines of the job's log, from {@code fromIndex} on. */
+    public List<String> log(String id, long fromIndex, int maxLines) {
+        return store.readLog(id, fromIndex, maxLines).orElseThrow(() -> new JobNotFoundException(id));
     }
 
     /**
@@ -236,8 +249,8 @@ public final class JobEngine implements Managed {
     private void runJob(Claim claim) {
         String id = claim.jobId();
         MDC.put("job", id);
-        JobLog log = new JobLog(id, lines -> store.appendLog(claim, lines), settings.logBatchLines(),
-                settings.logBatchBytes(), settings.maxBufferedLogLines());
+        JobLog log = new JobLog(id, lines -> store.appendLog(claim, lines), claim.job().secretValues(),
+                settings.logBatchLines(), settings.logBatchBytes(), settings.maxBufferedLogLines());
         JobRun run = new JobRun(claim, store, runner, spools, clock, log, settings.defaultStepTimeout(), stepDurations);
         runs.put(id, run);
         try {

@@ -20,6 +20,7 @@ public final class JobLog {
 
     private final String jobId;
     private final Writer writer;
+    private final List<String> secrets;
     private final int maxBatchLines;
     private final int maxBatchBytes;
     private final int maxBufferedLines;
@@ -35,9 +36,12 @@ public final class JobLog {
         boolean write(List<String> lines);
     }
 
-    public JobLog(String jobId, Writer writer, int maxBatchLines, int maxBatchBytes, int maxBufferedLines) {
+    /** @param secrets values that must never be stored: a line that contains one is stored with it masked */
+    public JobLog(String jobId, Writer writer, List<String> secrets, int maxBatchLines, int maxBatchBytes,
+            int maxBufferedLines) {
         this.jobId = jobId;
         this.writer = writer;
+        this.secrets = List.copyOf(secrets);
         this.maxBatchLines = maxBatchLines;
         this.maxBatchBytes = maxBatchBytes;
         this.maxBufferedLines = maxBufferedLines;
@@ -51,6 +55,9 @@ public final class JobLog {
     synchronized void add(String line) {
         if (overflowed || claimLost) {
             return;
+        }
+        for (String secret : secrets) {
+            line = line.replace(secret, EnvVar.MASK);
         }
         pending.add(line);
         pendingBytes += line.length();

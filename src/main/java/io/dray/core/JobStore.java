@@ -47,8 +47,8 @@ public interface JobStore {
     /** The jobs among these claims whose claim no longer holds: deleted, cancelled, or taken over. */
     Set<String> lostClaims(Collection<Claim> claims);
 
-    /** The log lines from {@code fromIndex} on, or empty if there is no such job. */
-    Optional<List<String>> readLog(String id, long fromIndex);
+    /** At most {@code maxLines} log lines from {@code fromIndex} on, or empty if there is no such job. */
+    Optional<List<String>> readLog(String id, long fromIndex, int maxLines);
 
     /** Removes everything kept for the job; returns false if there was no such job. */
     boolean delete(String id);

@@ -2,6 +2,7 @@ package io.dray.docker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -12,6 +13,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 
 /** How Dray reaches the Docker engine and how it shapes step containers: {@code docker:} in config.yml. */
 public class DockerFactory {
@@ -40,6 +42,14 @@ public class DockerFactory {
     /** CPU limit of a step that sets none (e.g. 0.5); none by default. */
     @DecimalMin("0.01")
     private Double defaultCpus;
+
+    /** Linux capabilities step containers keep; every other one is dropped. None by default. */
+    @NotNull
+    private List<String> capabilities = List.of();
+
+    /** The most processes a step container may have (a fork bomb stops there). */
+    @Min(16)
+    private long pidsLimit = 4096;
 
     /** How long a stopped step gets between SIGTERM and SIGKILL (cancel, timeout, shutdown). */
     @NotNull
@@ -126,6 +136,26 @@ public class DockerFactory {
     }
 
     @JsonProperty
+    public List<String> getCapabilities() {
+        return capabilities;
+    }
+
+    @JsonProperty
+    public void setCapabilities(List<String> capabilities) {
+        this.capabilities = capabilities;
+    }
+
+    @JsonProperty
+    public long getPidsLimit() {
+        return pidsLimit;
+    }
+
+    @JsonProperty
+    public void setPidsLimit(long pidsLimit) {
+        this.pidsLimit = pidsLimit;
+    }
+
+    @JsonProperty
     public Duration getStopGrace() {
         return stopGrace;
     }
@@ -153,7 +183,17 @@ public class DockerFactory {
                         networkMode.isEmpty() ? null : networkMode,
                         defaultMemory == null ? null : defaultMemory.toBytes(),
                         defaultCpus,
-                        stopGrace.toJavaDuration()));
+                        stopGrace.toJavaDuration(),
+                        capabilities.stream().map(DockerFactory::capability).toList(),
+                        pidsLimit));
+    }
+
+    private static Capability capability(String name) {
+        try {
+            return Capability.valueOf(name.toUpperCase(java.util.Locale.ROOT).replaceFirst("^CAP_", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("docker.capabilities: unknown capability " + name, e);
+        }
     }
 
     private DockerClient client(DockerClientConfig config, java.time.Duration responseTimeout) {

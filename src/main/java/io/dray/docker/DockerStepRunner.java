@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
@@ -160,7 +161,15 @@ public final class DockerStepRunner implements StepRunner {
         ContainerDefaults defaults = docker.defaults();
         HostConfig host = HostConfig.newHostConfig()
                 // Output reaches Dray through the attachment; a log file would only write it to disk a second time.
-                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE))
+                // Whoever submits a job runs code on this engine: steps get no more power than they need.
+                .withPrivileged(false)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withCapDrop(Capability.ALL)
+                .withPidsLimit(defaults.pidsLimit());
+        if (!defaults.capabilities().isEmpty()) {
+            host.withCapAdd(defaults.capabilities().toArray(Capability[]::new));
+        }
         if (defaults.networkMode() != null) {
             host.withNetworkMode(defaults.networkMode());
         }

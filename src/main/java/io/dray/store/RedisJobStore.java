@@ -3,10 +3,12 @@ package io.dray.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.Claim;
+import io.dray.core.EnvVar;
 import io.dray.core.Job;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
 import io.dray.core.JobStore;
+import io.dray.core.Step;
 import io.dray.core.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
@@ -112,11 +115,13 @@ public final class RedisJobStore implements JobStore {
     private final RedisClient redis;
     private final RedisKeys keys;
     private final ObjectMapper json;
+    private final SecretCipher secrets;
 
-    public RedisJobStore(RedisClient redis, String keyPrefix, ObjectMapper json) {
+    public RedisJobStore(RedisClient redis, String keyPrefix, ObjectMapper json, SecretCipher secrets) {
         this.redis = redis;
         this.keys = new RedisKeys(keyPrefix);
         this.json = json;
+        this.secrets = secrets;
     }
 
     @Override
@@ -157,8 +162,18 @@ public final class RedisJobStore implements JobStore {
                 return Optional.empty();
             }
             Map<String, String> fields = redis.hgetAll(keys.job(id));
-            return Optional.of(new Claim(jobFromJson(fields.get("job")), state(id, fields), instance, (Long) epoch,
-                    fields.get("input")));
+            JobState state = state(id, fields);
+            Job job;
+            try {
+                job = jobFromJson(fields.get("job"));
+            } catch (IllegalStateException e) {
+                // Unreadable here (another secret key): the job fails with the reason rather than blocking the queue.
+                List<String> args = new ArrayList<>(List.of(instance, epoch.toString(), id, "1"));
+                addFields(args, state.failed(e.getMessage(), Instant.now()));
+                redis.eval(SAVE_STATE, List.of(keys.job(id), keys.claimed(instance)), args);
+                return Optional.empty();
+            }
+            return Optional.of(new Claim(job, state, instance, (Long) epoch, fields.get("input")));
         });
     }
 
@@ -224,11 +239,11 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
-    public Optional<List<String>> readLog(String id, long fromIndex) {
+    public Optional<List<String>> readLog(String id, long fromIndex, int maxLines) {
         return call(() -> {
             try (AbstractPipeline pipeline = redis.pipelined()) {
                 Response<Boolean> exists = pipeline.exists(keys.job(id));
-                Response<List<String>> lines = pipeline.lrange(keys.log(id), fromIndex, -1);
+                Response<List<String>> lines = pipeline.lrange(keys.log(id), fromIndex, fromIndex + maxLines - 1);
                 pipeline.sync();
                 return exists.get() ? Optional.of(lines.get()) : Optional.empty();
             }
@@ -349,7 +364,7 @@ public final class RedisJobStore implements JobStore {
 
     private String toJson(Job job) {
         try {
-            return json.writeValueAsString(job);
+            return json.writeValueAsString(withSecrets(job, secrets::encrypt));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise job " + job.id(), e);
         }
@@ -357,10 +372,22 @@ public final class RedisJobStore implements JobStore {
 
     private Job jobFromJson(String value) {
         try {
-            return json.readValue(value, Job.class);
+            return withSecrets(json.readValue(value, Job.class), secrets::decrypt);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored job is not readable: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The job with each secret value passed through {@code transform} (encryption on the way in, the reverse out). */
+    private static Job withSecrets(Job job, UnaryOperator<String> transform) {
+        UnaryOperator<List<EnvVar>> vars = list -> list.stream()
+                .map(v -> v.secret() ? new EnvVar(v.variable(), transform.apply(v.value()), true) : v)
+                .toList();
+        List<Step> steps = job.steps().stream()
+                .map(s -> new Step(s.name(), s.source(), vars.apply(s.environment()), s.output(), s.refresh(),
+                        s.beginDelimiter(), s.endDelimiter(), s.timeout(), s.memoryBytes(), s.cpus()))
+                .toList();
+        return new Job(job.id(), job.name(), vars.apply(job.environment()), steps, job.timeout());
     }
 
     private static <T> T call(Supplier<T> command) {

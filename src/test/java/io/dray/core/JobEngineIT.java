@@ -12,6 +12,7 @@ import io.dray.docker.DockerFactory;
 import io.dray.docker.DockerStepRunner;
 import io.dray.store.RedisFactory;
 import io.dray.store.RedisJobStore;
+import io.dray.store.SecretCipher;
 import io.dray.support.TestDocker;
 import io.dropwizard.jackson.Jackson;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import redis.clients.jedis.RedisClient;
 
 /** The engine end to end on the real Docker engine and the real Redis: how jobs run and what they leave behind. */
 class JobEngineIT {
+    private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
     private static RedisClient redis;
     private static DockerEngine docker;
     private static ExecutorService workers;
@@ -55,7 +57,7 @@ class JobEngineIT {
         redisConfig.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = redisConfig.build();
         String prefix = "dray-test-" + UUID.randomUUID() + ":";
-        store = new RedisJobStore(redis, prefix, Jackson.newObjectMapper());
+        store = new RedisJobStore(redis, prefix, Jackson.newObjectMapper(), TEST_CIPHER);
         DockerFactory dockerConfig = new DockerFactory();
         dockerConfig.setStopGrace(io.dropwizard.util.Duration.seconds(1));
         docker = dockerConfig.build();
@@ -65,7 +67,7 @@ class JobEngineIT {
         // A small memory limit, so that the tests' outputs take the spill-to-disk path too.
         SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
         engine = new JobEngine(store, new DockerStepRunner(docker, spools, background, prefix), workers, flusher, spools,
-                Clock.systemUTC(), settings(4, 100), new MetricRegistry());
+                Clock.systemUTC(), settings(4, 100), new ImageAllowList(List.of()), new MetricRegistry());
         engine.start();
     }
 
@@ -125,7 +127,7 @@ class JobEngineIT {
     }
 
     private List<String> log(JobState state) {
-        return engine.log(state.id(), 0);
+        return engine.log(state.id(), 0, 1_000_000);
     }
 
     @Test
@@ -305,11 +307,11 @@ class JobEngineIT {
     @Test
     void pastTheQueueLimitAJobIsRefusedAndNothingIsCreated() throws Exception {
         String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
-        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper());
+        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper(), TEST_CIPHER);
         ExecutorService oneWorker = Executors.newFixedThreadPool(1);
         SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
         JobEngine small = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
-                spools, Clock.systemUTC(), settings(1, 1), new MetricRegistry());
+                spools, Clock.systemUTC(), settings(1, 1), new ImageAllowList(List.of()), new MetricRegistry());
         small.start();
         try {
             Job running = small.submit(null, List.of(), List.of(script("sleep 1")), null);
@@ -323,7 +325,7 @@ class JobEngineIT {
                     .hasMessage("too many jobs waiting (1); try again later");
             assertThat(ownStore.listIds()).isEqualTo(before);
             await().atMost(Duration.ofSeconds(60)).until(() -> small.state(waiting.id()).status().isFinal());
-            assertThat(small.log(waiting.id(), 0)).containsExactly("waited");
+            assertThat(small.log(waiting.id(), 0, 1_000_000)).containsExactly("waited");
         } finally {
             small.stop();
             oneWorker.shutdown();
@@ -339,9 +341,9 @@ class JobEngineIT {
                 base.logFlushInterval(), base.logBatchLines(), base.logBatchBytes(), base.leaseTime(),
                 base.shutdownGrace(), Duration.ofSeconds(1), base.maxBufferedLogLines());
         String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
-        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper());
+        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper(), TEST_CIPHER);
         JobEngine strict = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
-                spools, Clock.systemUTC(), withDefault, new MetricRegistry());
+                spools, Clock.systemUTC(), withDefault, new ImageAllowList(List.of()), new MetricRegistry());
         strict.start();
         try {
             Step ownTimeout = new Step(null, SH, List.of(new EnvVar("SCRIPT", "sleep 2; echo patient")), null, false,
@@ -351,7 +353,7 @@ class JobEngineIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> strict.state(job.id()).status().isFinal());
             JobState state = strict.state(job.id());
             assertThat(state.error()).isEqualTo("step 2 (" + SH + ") timed out after 1s");
-            assertThat(strict.log(job.id(), 0)).containsExactly("patient");
+            assertThat(strict.log(job.id(), 0, 1_000_000)).containsExactly("patient");
         } finally {
             strict.stop();
             oneWorker.shutdown();
@@ -366,7 +368,7 @@ class JobEngineIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job.id()).isEmpty());
         Thread.sleep(1500);
         assertThat(store.findState(job.id())).isEmpty();
-        assertThat(store.readLog(job.id(), 0)).isEmpty();
+        assertThat(store.readLog(job.id(), 0, 1_000_000)).isEmpty();
         assertThat(engine.jobIds()).doesNotContain(job.id());
     }
 }

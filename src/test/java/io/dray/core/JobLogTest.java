@@ -41,7 +41,7 @@ class JobLogTest {
 
     @Test
     void linesSplitAcrossFramesAndCharactersAreJoinedWhole() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         byte[] bytes = "hé\nwor".getBytes(UTF_8);
         out.write(bytes, 0, 2); // cuts 'é' in half
@@ -53,7 +53,7 @@ class JobLogTest {
 
     @Test
     void aLastLineWithoutNewlineIsKeptAtTheEnd() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         write(out, "one\nlast");
         out.finish();
@@ -63,7 +63,7 @@ class JobLogTest {
 
     @Test
     void streamsKeepTheirOwnPartialLines() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         JobLog.Stream err = log.newStream();
         write(out, "out-");
@@ -75,7 +75,7 @@ class JobLogTest {
 
     @Test
     void linesAreWrittenInBatchesNotOneByOne() {
-        JobLog log = new JobLog("j", store, 100, 1 << 20, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 100, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         for (int i = 0; i < 250; i++) {
             write(out, "line " + i + "\n");
@@ -88,7 +88,7 @@ class JobLogTest {
 
     @Test
     void aLineWithNoNewlineCannotGrowPastTheLimit() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 30, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 30, 1_000_000);
         JobLog.Stream out = log.newStream();
         byte[] chunk = new byte[10_000];
         Arrays.fill(chunk, (byte) 'x');
@@ -103,7 +103,7 @@ class JobLogTest {
 
     @Test
     void aLostClaimIsReportedToTheRunnerAndNothingMoreIsWritten() {
-        JobLog log = new JobLog("j", store, 1000, 1 << 20, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         store.claimHolds = false;
         write(log.newStream(), "x\n");
         log.flush();
@@ -116,7 +116,7 @@ class JobLogTest {
 
     @Test
     void whileTheStoreIsDownLinesWaitAndAreWrittenInOrderWhenItIsBack() {
-        JobLog log = new JobLog("j", store, 10, 1 << 20, 1_000_000);
+        JobLog log = new JobLog("j", store, List.of(), 10, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();
         write(out, "before\n");
         log.flush();
@@ -135,7 +135,7 @@ class JobLogTest {
 
     @Test
     void pastTheBufferLimitTheLogOverflowsInsteadOfFillingTheHeap() {
-        JobLog log = new JobLog("j", store, 10, 1 << 20, 100);
+        JobLog log = new JobLog("j", store, List.of(), 10, 1 << 20, 100);
         store.down = true;
         JobLog.Stream out = log.newStream();
         for (int i = 0; i < 500; i++) {

@@ -28,6 +28,7 @@ import redis.clients.jedis.params.ScanParams;
 
 /** The store on a real Redis, under a prefix of its own. */
 class RedisJobStoreIT {
+    private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
     private static final String PREFIX = "dray-test-" + UUID.randomUUID() + ":";
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static RedisClient redis;
@@ -38,7 +39,7 @@ class RedisJobStoreIT {
         RedisFactory factory = new RedisFactory();
         factory.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = factory.build();
-        store = new RedisJobStore(redis, PREFIX, Jackson.newObjectMapper());
+        store = new RedisJobStore(redis, PREFIX, Jackson.newObjectMapper(), TEST_CIPHER);
     }
 
     @AfterAll
@@ -121,10 +122,10 @@ class RedisJobStoreIT {
         Claim claim = claim(job, "a");
         assertThat(store.appendLog(claim, List.of("a", "b"))).isTrue();
         assertThat(store.appendLog(claim, List.of("c", "", "é ✓"))).isTrue();
-        assertThat(store.readLog(job.id(), 0)).contains(List.of("a", "b", "c", "", "é ✓"));
-        assertThat(store.readLog(job.id(), 3)).contains(List.of("", "é ✓"));
-        assertThat(store.readLog(job.id(), 10)).contains(List.of());
-        assertThat(store.readLog("no-such-job", 0)).isEmpty();
+        assertThat(store.readLog(job.id(), 0, 1_000_000)).contains(List.of("a", "b", "c", "", "é ✓"));
+        assertThat(store.readLog(job.id(), 3, 1_000_000)).contains(List.of("", "é ✓"));
+        assertThat(store.readLog(job.id(), 10, 1_000_000)).contains(List.of());
+        assertThat(store.readLog("no-such-job", 0, 1_000_000)).isEmpty();
     }
 
     @Test
@@ -175,7 +176,7 @@ class RedisJobStoreIT {
         assertThat(store.findState(job.id()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         Claim second = claim(job, "b");
         assertThat(second.epoch()).isGreaterThan(first.epoch());
-        assertThat(store.readLog(job.id(), 0)).as("the interrupted step's lines are dropped").contains(List.of());
+        assertThat(store.readLog(job.id(), 0, 1_000_000)).as("the interrupted step's lines are dropped").contains(List.of());
 
         assertThat(store.appendLog(first, List.of("late"))).isFalse();
         assertThat(store.saveState(first.state().started(T0).completed(T0), first)).isFalse();
@@ -199,7 +200,7 @@ class RedisJobStoreIT {
         Claim second = claim(job, "b");
         assertThat(second.state().stepsCompleted()).isEqualTo(1);
         assertThat(second.resumeInput()).isEqualTo("/data/job-x/step-1.input");
-        assertThat(store.readLog(job.id(), 0)).contains(List.of("step 1 line"));
+        assertThat(store.readLog(job.id(), 0, 1_000_000)).contains(List.of("step 1 line"));
     }
 
     @Test
@@ -218,7 +219,7 @@ class RedisJobStoreIT {
         factory.setUrl("redis://127.0.0.1:1");
         factory.setConnectTimeout(io.dropwizard.util.Duration.milliseconds(500));
         try (RedisClient down = factory.build()) {
-            RedisJobStore unreachable = new RedisJobStore(down, PREFIX, Jackson.newObjectMapper());
+            RedisJobStore unreachable = new RedisJobStore(down, PREFIX, Jackson.newObjectMapper(), TEST_CIPHER);
             assertThatThrownBy(unreachable::listIds)
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith("Redis is unavailable");

@@ -19,9 +19,16 @@ public final class DrayClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
+    private final String token;
 
     public DrayClient(String base) {
+        this(base, null);
+    }
+
+    /** A client that sends {@code Authorization: Bearer <token>}. */
+    public DrayClient(String base, String token) {
         this.base = base;
+        this.token = token;
     }
 
     /** A job whose steps run these scripts in the example image dray-example/sh. */
@@ -38,11 +45,15 @@ public final class DrayClient {
     }
 
     public String submit(String job) throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/jobs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(job)));
+        HttpResponse<String> response = post("/jobs", HttpRequest.BodyPublishers.ofString(job));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return JSON.readTree(response.body()).get("id").asText();
+    }
+
+    public HttpResponse<String> post(String path, HttpRequest.BodyPublisher body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(body));
     }
 
     public HttpResponse<String> get(String path) throws Exception {
@@ -71,7 +82,10 @@ public final class DrayClient {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> log(id).contains(line));
     }
 
-    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

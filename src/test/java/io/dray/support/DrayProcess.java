@@ -44,6 +44,12 @@ public final class DrayProcess implements AutoCloseable {
 
     public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine)
             throws Exception {
+        return start(redisUrl, keyPrefix, dockerHost, engine, "");
+    }
+
+    /** @param moreConfig YAML appended to the config, e.g. a {@code security:} section */
+    public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
+            String moreConfig) throws Exception {
         int port = freePort();
         int adminPort = freePort();
         StringBuilder config = new StringBuilder("""
@@ -62,6 +68,7 @@ public final class DrayProcess implements AutoCloseable {
                 engine:
                 """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost));
         engine.forEach((key, value) -> config.append("  ").append(key).append(": \"").append(value).append("\"\n"));
+        config.append(moreConfig);
         Path directory = Files.createDirectories(Path.of("target", "dray-processes"));
         Path configFile = directory.resolve("config-" + port + ".yml");
         Path log = directory.resolve("dray-" + port + ".log");
