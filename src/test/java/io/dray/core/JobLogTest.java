@@ -102,6 +102,14 @@ class JobLogTest {
     }
 
     @Test
+    void aLineWithASecretIsStoredWithTheSecretMasked() {
+        JobLog log = new JobLog("j", store, List.of("hunter2"), 1000, 1 << 20, 1_000_000);
+        write(log.newStream(), "password=hunter2 and again hunter2\nclean\n");
+        log.flush();
+        assertThat(store.lines()).containsExactly("password=**** and again ****", "clean");
+    }
+
+    @Test
     void aLostClaimIsReportedToTheRunnerAndNothingMoreIsWritten() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         store.claimHolds = false;

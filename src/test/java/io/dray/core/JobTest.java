@@ -34,6 +34,17 @@ class JobTest {
     }
 
     @Test
+    void secretValuesAreCollectedFromTheJobAndEveryStepAndNeverPrinted() {
+        EnvVar secret = new EnvVar("KEY", "hunter2", true);
+        Step step = new Step(null, "img", List.of(new EnvVar("TOKEN", "t0k3n", true), new EnvVar("PLAIN", "p")), null,
+                false, null, null);
+        Job job = new Job("j", null, List.of(secret), List.of(step));
+        assertThat(job.secretValues()).containsExactlyInAnyOrder("hunter2", "t0k3n");
+        assertThat(secret.toString()).isEqualTo("KEY=****");
+        assertThat(job.toString()).doesNotContain("hunter2").doesNotContain("t0k3n");
+    }
+
+    @Test
     void aJobNeedsSteps() {
         assertThatThrownBy(() -> new Job("j", null, null, List.of())).isInstanceOf(IllegalArgumentException.class);
     }
