@@ -12,6 +12,7 @@ WORKDIR /app
 # same path must be mounted from the host (-v /tmp:/tmp, as the original needed).
 ENV DRAY_DATA_DIR=/tmp/dray
 
+# Set DRAY_API_TOKENS (or DRAY_API_TOKENS_FILE) and DRAY_SECRET_KEY at run time: without tokens the API is open.
 # Not root. To use the Docker socket, run with the socket's group: --group-add $(stat -c %g /var/run/docker.sock)
 USER 10001:10001
 EXPOSE 3000 8081
