@@ -19,7 +19,10 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Who may use the API, how secrets are kept, which images may run, how big a request may be: {@code security:}. */
+/**
+ * Who may use the API, how secrets are kept, which images may run, how big a request may be: {@code security:}. The
+ * text settings come from environment variables that may be unset, which YAML reads as null: null means empty.
+ */
 public class SecurityFactory {
     /** API tokens, comma-separated (env DRAY_API_TOKENS). None, and no tokens file: the API is open. */
     private String apiTokens = "";
@@ -57,7 +60,7 @@ public class SecurityFactory {
 
     @JsonProperty
     public void setApiTokens(String apiTokens) {
-        this.apiTokens = apiTokens;
+        this.apiTokens = apiTokens == null ? "" : apiTokens;
     }
 
     @JsonProperty
@@ -67,7 +70,7 @@ public class SecurityFactory {
 
     @JsonProperty
     public void setApiTokensFile(String apiTokensFile) {
-        this.apiTokensFile = apiTokensFile;
+        this.apiTokensFile = apiTokensFile == null ? "" : apiTokensFile;
     }
 
     @JsonProperty
@@ -77,7 +80,7 @@ public class SecurityFactory {
 
     @JsonProperty
     public void setSecretKey(String secretKey) {
-        this.secretKey = secretKey;
+        this.secretKey = secretKey == null ? "" : secretKey;
     }
 
     @JsonProperty
@@ -87,7 +90,7 @@ public class SecurityFactory {
 
     @JsonProperty
     public void setAllowedImages(String allowedImages) {
-        this.allowedImages = allowedImages;
+        this.allowedImages = allowedImages == null ? "" : allowedImages;
     }
 
     @JsonProperty

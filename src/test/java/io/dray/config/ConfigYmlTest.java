@@ -37,14 +37,21 @@ class ConfigYmlTest {
         assertThat(config.getDocker().getHost()).isEqualTo("unix:///var/run/docker.sock");
         assertThat(config.getEngine().getWorkers()).isEqualTo(4);
         assertThat(((DefaultLoggingFactory) config.getLoggingFactory()).getLevel()).isEqualTo("INFO");
+        assertThat(config.getSecurity().apiTokenHashes()).isEmpty();
+        assertThat(config.getSecurity().hasSecretKey()).isFalse();
+        assertThat(config.getSecurity().imageAllowList().permits("any/image")).isTrue();
     }
 
     @Test
     void everyDocumentedVariableIsHonoured() throws Exception {
-        DrayConfiguration config = load(Map.of(
-                "DRAY_PORT", "4000", "DRAY_ADMIN_PORT", "4001", "REDIS_PORT", "tcp://10.1.2.3:6380",
-                "DOCKER_HOST", "tcp://127.0.0.1:2375", "DRAY_WORKERS", "9", "DRAY_MAX_QUEUED_JOBS", "7",
-                "DRAY_DATA_DIR", "/var/tmp/dray-data", "LOG_LEVEL", "panic"));
+        DrayConfiguration config = load(Map.ofEntries(
+                Map.entry("DRAY_PORT", "4000"), Map.entry("DRAY_ADMIN_PORT", "4001"),
+                Map.entry("REDIS_PORT", "tcp://10.1.2.3:6380"), Map.entry("DOCKER_HOST", "tcp://127.0.0.1:2375"),
+                Map.entry("DRAY_WORKERS", "9"), Map.entry("DRAY_MAX_QUEUED_JOBS", "7"),
+                Map.entry("DRAY_DATA_DIR", "/var/tmp/dray-data"), Map.entry("LOG_LEVEL", "panic"),
+                Map.entry("DRAY_API_TOKENS", "a, b"),
+                Map.entry("DRAY_SECRET_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32])),
+                Map.entry("DRAY_ALLOWED_IMAGES", "dray-example/*")));
         DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
         assertThat(port(server.getApplicationConnectors())).isEqualTo(4000);
         assertThat(port(server.getAdminConnectors())).isEqualTo(4001);
@@ -54,5 +61,8 @@ class ConfigYmlTest {
         assertThat(config.getEngine().getMaxQueuedJobs()).isEqualTo(7);
         assertThat(config.getEngine().getDataDirectory()).isEqualTo("/var/tmp/dray-data");
         assertThat(((DefaultLoggingFactory) config.getLoggingFactory()).getLevel()).isEqualTo("ERROR");
+        assertThat(config.getSecurity().apiTokenHashes()).hasSize(2);
+        assertThat(config.getSecurity().secretKeyBytes()).hasSize(32);
+        assertThat(config.getSecurity().imageAllowList().permits("other/image")).isFalse();
     }
 }
