@@ -1,0 +1,326 @@
+package io.dray.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dray.docker.DirectDocker;
+import io.dray.support.DrayClient;
+import io.dray.support.DrayProcess;
+import io.dray.support.TestDocker;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * scripts/bench: Dray against the same work done straight on the Docker Engine API from this process, in one run, so
+ * that ratios hold on a noisy machine. A run that fails or loses data is reported as a failure, not as a figure.
+ */
+public final class DrayBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REDIS = System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    private static final int WORKERS = 4;
+    private static final String SH = TestDocker.SH;
+    private final List<String[]> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private DrayProcess dray;
+    private DrayClient client;
+    private DirectDocker direct;
+
+    public static void main(String[] args) throws Exception {
+        new DrayBench().run(Integer.parseInt(System.getenv().getOrDefault("BENCH_SCALE_JOBS", "10000")));
+        System.exit(0);
+    }
+
+    private void run(int scaleJobs) throws Exception {
+        TestDocker.buildImages();
+        Path data = Files.createTempDirectory("dray-bench-");
+        long start = System.nanoTime();
+        dray = DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
+                Map.of("workers", Integer.toString(WORKERS), "dataDirectory", data.toString(), "maxQueuedJobs", "100000"),
+                "security:\n  maxLogLines: 1000000\n");
+        double startup = seconds(start);
+        client = new DrayClient(dray.url(""));
+        direct = new DirectDocker();
+        try {
+            latency();
+            throughput();
+            dataPassing();
+            logIngest();
+            apiReads();
+            row("start-up", "process start to healthy admin health check", fmt(startup) + " s", "-", "-", "≤ 3 s",
+                    startup <= 3);
+            scale(scaleJobs);
+        } finally {
+            direct.close();
+            dray.close();
+        }
+        print();
+    }
+
+    private void latency() throws Exception {
+        String job = Files.readString(Path.of("examples/word-job.json"));
+        List<Double> viaDray = new ArrayList<>();
+        List<Double> viaDocker = new ArrayList<>();
+        for (int i = 0; i < 13; i++) {
+            long t = System.nanoTime();
+            String id = client.submit(job);
+            JsonNode end = awaitEnd(id, 5);
+            double d = seconds(t);
+            check(end.get("status").asText().equals("complete") && client.log(id).size() == 30, "word job " + id);
+            t = System.nanoTime();
+            byte[] words = direct.run("dray-example/randword", Map.of("WORD_COUNT", "10"), null, null, null, true).stdout();
+            byte[] upper = direct.run("dray-example/upper", Map.of(), DirectDocker.bytes(words), null, null, true).stdout();
+            byte[] reversed = direct.run("dray-example/reverse", Map.of(), DirectDocker.bytes(upper), null, null, true).stdout();
+            double e = seconds(t);
+            check(new String(reversed, StandardCharsets.UTF_8).lines().count() == 10, "direct word job");
+            if (i >= 3) {
+                viaDray.add(d);
+                viaDocker.add(e);
+            }
+        }
+        double m = median(viaDray);
+        double n = median(viaDocker);
+        row("latency", "3-step word job, median of 10, submit to complete", fmt(m * 1000) + " ms", fmt(n * 1000) + " ms",
+                fmt(m / n) + "×", "≤ 1.05×", m / n <= 1.05);
+    }
+
+    private void throughput() throws Exception {
+        String job = DrayClient.scriptJob("echo hi");
+        long t = System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(client.submit(job));
+        }
+        for (String id : ids) {
+            check(awaitEnd(id, 20).get("status").asText().equals("complete"), "throughput job " + id);
+        }
+        double viaDray = 40 / seconds(t);
+        ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+        t = System.nanoTime();
+        List<Future<DirectDocker.Result>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            results.add(pool.submit(() -> direct.run(SH, Map.of("SCRIPT", "echo hi"), null, null, null, true)));
+        }
+        for (Future<DirectDocker.Result> r : results) {
+            check(r.get().exitCode() == 0, "direct throughput job");
+        }
+        double viaDocker = 40 / seconds(t);
+        pool.shutdown();
+        row("throughput", "40 one-step jobs at once, " + WORKERS + " in parallel", fmt(viaDray) + " jobs/s",
+                fmt(viaDocker) + " jobs/s", fmt(viaDray / viaDocker) + "×", "≥ 0.95×", viaDray / viaDocker >= 0.95);
+    }
+
+    private void dataPassing() throws Exception {
+        long bytes = 200L << 20;
+        String job = JSON.writeValueAsString(Map.of("steps", List.of(
+                Map.of("source", SH, "output", "/out/data", "environment", List.of(Map.of("variable", "SCRIPT",
+                        "value", "head -c " + bytes + " /dev/zero > /out/data"))),
+                Map.of("source", SH, "environment", List.of(Map.of("variable", "SCRIPT", "value", "wc -c"))))));
+        long t = System.nanoTime();
+        String id = client.submit(job);
+        check(awaitEnd(id, 120).get("status").asText().equals("complete"), "data job " + id);
+        double viaDray = 200 / seconds(t);
+        check(client.log(id).get(0).trim().equals(Long.toString(bytes)), "all 200 MB reached wc");
+
+        Path file = Files.createTempFile("dray-bench-direct-", ".out");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        t = System.nanoTime();
+        direct.run(SH, Map.of("SCRIPT", "head -c " + bytes + " /dev/zero > /out/data"), null, file, "/out/data", false);
+        DirectDocker.Result counted;
+        try (InputStream in = Files.newInputStream(file)) {
+            counted = direct.run(SH, Map.of("SCRIPT", "wc -c"), in, null, null, true);
+        }
+        double viaDocker = 200 / seconds(t);
+        Files.delete(file);
+        check(new String(counted.stdout(), StandardCharsets.UTF_8).trim().equals(Long.toString(bytes)), "direct data");
+        row("data passing", "200 MB, file output channel into wc -c", fmt(viaDray) + " MB/s", fmt(viaDocker) + " MB/s",
+                fmt(viaDray / viaDocker) + "×", "≥ 1.0×", viaDray / viaDocker >= 1.0);
+
+        String big = job.replace(Long.toString(bytes), Long.toString(1L << 30));
+        long before = heapUsed();
+        String bigId = client.submit(big);
+        long peak = before;
+        while (!isFinal(bigId)) {
+            peak = Math.max(peak, heapUsed());
+            Thread.sleep(100);
+        }
+        check(client.log(bigId).get(0).trim().equals(Long.toString(1L << 30)), "all 1 GB reached wc");
+        double growth = (peak - before) / 1048576.0;
+        row("data heap", "heap growth of the Dray process with 1 GB passed", fmt(growth) + " MB", "-", "-", "< 64 MB",
+                growth < 64);
+    }
+
+    private void logIngest() throws Exception {
+        int lines = 200_000;
+        String job = DrayClient.scriptJob("seq 1 " + lines);
+        long t = System.nanoTime();
+        String id = client.submit(job);
+        while (JSON.readTree(client.get("/jobs/" + id + "/log?index=" + (lines - 1)).body()).get("lines").isEmpty()) {
+            Thread.sleep(5);
+        }
+        double viaDray = lines / seconds(t);
+        check(client.log(id).size() == lines, "all " + lines + " lines stored once");
+        t = System.nanoTime();
+        DirectDocker.Result r = direct.run(SH, Map.of("SCRIPT", "seq 1 " + lines), null, null, null, false);
+        double viaDocker = r.lines() / seconds(t);
+        check(r.lines() == lines, "direct stream delivered every line");
+        row("log ingest", "one step printing 200,000 lines, until all are readable through /log",
+                fmt(viaDray) + " lines/s", fmt(viaDocker) + " lines/s", fmt(viaDray / viaDocker) + "×",
+                "≥ 100,000 lines/s", viaDray >= 100_000);
+    }
+
+    private void apiReads() throws Exception {
+        String id = client.submit(DrayClient.scriptJob("echo hi"));
+        awaitEnd(id, 20);
+        Process wrk;
+        try {
+            wrk = new ProcessBuilder("wrk", "-t2", "-c32", "-d10s", "--latency", dray.url("/jobs/" + id))
+                    .redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            notes.add("API reads not measured: wrk is not installed");
+            return;
+        }
+        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        wrk.waitFor();
+        double rps = number(out, "Requests/sec:\\s+([0-9.]+)");
+        Matcher p99 = Pattern.compile("99%\\s+([0-9.]+)(us|ms|s)").matcher(out);
+        double p99ms = p99.find() ? Double.parseDouble(p99.group(1)) * switch (p99.group(2)) {
+            case "us" -> 0.001;
+            case "s" -> 1000.0;
+            default -> 1.0;
+        } : Double.NaN;
+        boolean errors = out.contains("Non-2xx") || out.contains("Socket errors");
+        row("API reads", "GET /jobs/{id}, 32 connections, 10 s (wrk)",
+                fmt(rps) + " req/s, p99 " + fmt(p99ms) + " ms" + (errors ? ", ERRORS" : ""), "-", "-",
+                "≥ 15,000 req/s, p99 ≤ 10 ms, no errors", rps >= 15_000 && p99ms <= 10 && !errors);
+    }
+
+    private void scale(int jobs) throws Exception {
+        String job = DrayClient.scriptJob("true");
+        long completedBefore = completed();
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong refused = new AtomicLong();
+        ExecutorService submitters = Executors.newFixedThreadPool(16);
+        long t = System.nanoTime();
+        for (int i = 0; i < jobs; i++) {
+            submitters.execute(() -> {
+                try {
+                    var response = client.post("/jobs", HttpRequest.BodyPublishers.ofString(job));
+                    if (response.statusCode() == 201) {
+                        ids.add(JSON.readTree(response.body()).get("id").asText());
+                    } else {
+                        refused.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    refused.incrementAndGet();
+                }
+            });
+        }
+        submitters.shutdown();
+        long peak = 0;
+        while (!submitters.awaitTermination(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, heapUsed());
+        }
+        double submitRate = jobs / seconds(t);
+        while (completed() - completedBefore < ids.size()) {
+            peak = Math.max(peak, heapUsed());
+            Thread.sleep(500);
+        }
+        double endToEnd = ids.size() / seconds(t);
+        check(refused.get() == 0, refused.get() + " of " + jobs + " submissions refused");
+        long failed = 0;
+        for (String id : ids.subList(0, Math.min(200, ids.size()))) {
+            failed += client.status(id).get("status").asText().equals("complete") ? 0 : 1;
+        }
+        check(failed == 0, failed + " of 200 sampled jobs did not complete");
+        row("scale", jobs + " one-step jobs submitted at once",
+                fmt(submitRate) + " submits/s, " + fmt(endToEnd) + " jobs/s end to end, heap peak "
+                        + fmt(peak / 1048576.0) + " MB", "-", "-", "all accepted and complete, memory bounded",
+                refused.get() == 0);
+    }
+
+    private long completed() throws Exception {
+        return JSON.readTree(new DrayClient(dray.adminUrl("")).get("/metrics").body())
+                .get("meters").get("jobs.completed").get("count").asLong();
+    }
+
+    private long heapUsed() throws Exception {
+        return JSON.readTree(new DrayClient(dray.adminUrl("")).get("/metrics").body())
+                .get("gauges").get("jvm.memory.heap.used").get("value").asLong();
+    }
+
+    private boolean isFinal(String id) throws Exception {
+        return !client.status(id).get("status").asText().matches("queued|running");
+    }
+
+    private JsonNode awaitEnd(String id, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L * 10;
+        while (!isFinal(id)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + id + " did not end");
+            }
+            Thread.sleep(2);
+        }
+        return client.status(id);
+    }
+
+    private void row(String figure, String work, String viaDray, String viaDocker, String ratio, String target, boolean met) {
+        rows.add(new String[] {figure, work, viaDray, viaDocker, ratio, target, met ? "met" : "MISSED"});
+        System.out.printf("%-13s dray=%s direct=%s ratio=%s target=%s %s%n", figure, viaDray, viaDocker, ratio, target,
+                met ? "met" : "MISSED");
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("benchmark run failed, no figure: " + what);
+        }
+    }
+
+    private void print() {
+        StringBuilder table = new StringBuilder("| figure | work | Dray | direct Docker API | ratio | target | |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- |\n");
+        for (String[] r : rows) {
+            table.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        notes.forEach(n -> table.append("\n").append(n).append('\n'));
+        System.out.println();
+        System.out.println("Run of " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores:");
+        System.out.println(table);
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static String fmt(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+}
