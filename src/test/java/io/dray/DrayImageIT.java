@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dray.support.DrayClient;
 import io.dray.support.TestDocker;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +30,6 @@ import org.junit.jupiter.api.Test;
 class DrayImageIT {
     private static final String BASE = "dray-base/debian-jre17:bookworm";
     private static final String IMAGE = "dray:it";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String FILE_JOB = """
             {"steps": [
               {"source": "dray-example/sh", "output": "/out/words.txt",
@@ -66,10 +61,11 @@ class DrayImageIT {
                     TestDocker.docker("inspect", "--format", "{{.State.Health.Status}}", name).trim().equals("healthy"));
             assertThat(TestDocker.docker("exec", name, "id", "-u").trim()).isEqualTo("10001");
 
-            assertExampleJobRuns(port);
-            String fileJob = submit(port, FILE_JOB);
-            assertThat(finished(port, fileJob).get("status").asText()).isEqualTo("complete");
-            assertThat(lines(port, fileJob)).containsExactly("to-log", "IN-FILE");
+            assertExampleJobRuns(new DrayClient("http://127.0.0.1:" + port));
+            DrayClient client = new DrayClient("http://127.0.0.1:" + port);
+            String fileJob = client.submit(FILE_JOB);
+            assertThat(client.awaitFinished(fileJob, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("complete");
+            assertThat(client.log(fileJob)).containsExactly("to-log", "IN-FILE");
             assertThat(TestDocker.containersOfJob(fileJob)).isEmpty();
             try (var left = Files.list(Path.of(dataDir))) {
                 assertThat(left).as("output files left in the data directory").isEmpty();
@@ -94,11 +90,13 @@ class DrayImageIT {
         List<String> compose = List.of("docker-compose", "-p", project, "-f", composeFile.toString());
         try {
             command(concat(compose, "up", "-d", "--no-build"), env);
+            DrayClient client = new DrayClient("http://127.0.0.1:" + port);
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                    .until(() -> get(port, "/jobs").statusCode() == 200);
-            assertExampleJobRuns(port);
-            String fileJob = submit(port, FILE_JOB);
-            assertThat(lines(port, finishedId(port, fileJob))).containsExactly("to-log", "IN-FILE");
+                    .until(() -> client.get("/jobs").statusCode() == 200);
+            assertExampleJobRuns(client);
+            String fileJob = client.submit(FILE_JOB);
+            client.awaitFinished(fileJob, Duration.ofSeconds(60));
+            assertThat(client.log(fileJob)).containsExactly("to-log", "IN-FILE");
         } finally {
             command(concat(compose, "down", "-t", "5"), env);
             Files.deleteIfExists(composeFile);
@@ -127,51 +125,17 @@ class DrayImageIT {
         return file;
     }
 
-    private static void assertExampleJobRuns(int port) throws Exception {
-        String id = submit(port, Files.readString(Path.of("examples/word-job.json")));
-        JsonNode status = finished(port, id);
+    private static void assertExampleJobRuns(DrayClient client) throws Exception {
+        String id = client.submit(Files.readString(Path.of("examples/word-job.json")));
+        JsonNode status = client.awaitFinished(id, Duration.ofSeconds(60));
         assertThat(status.get("status").asText()).isEqualTo("complete");
         assertThat(status.get("stepsCompleted").asInt()).isEqualTo(3);
-        List<String> lines = lines(port, id);
+        List<String> lines = client.log(id);
         assertThat(lines).hasSize(30);
         for (int i = 0; i < 10; i++) {
             assertThat(lines.get(20 + i)).isEqualTo(new StringBuilder(lines.get(i).toUpperCase()).reverse().toString());
         }
         assertThat(TestDocker.containersOfJob(id)).isEmpty();
-    }
-
-    private static String submit(int port, String job) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(job)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        return JSON.readTree(response.body()).get("id").asText();
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode finished(int port, String id) {
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                !JSON.readTree(get(port, "/jobs/" + id).body()).get("status").asText().matches("queued|running"));
-        try {
-            return JSON.readTree(get(port, "/jobs/" + id).body());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String finishedId(int port, String id) {
-        finished(port, id);
-        return id;
-    }
-
-    private static List<String> lines(int port, String id) throws Exception {
-        List<String> lines = new ArrayList<>();
-        JSON.readTree(get(port, "/jobs/" + id + "/log").body()).get("lines").forEach(l -> lines.add(l.asText()));
-        return lines;
     }
 
     private static String socketGroup() throws IOException {
