@@ -145,7 +145,8 @@ final class JobRun {
             }
             StepOutcome outcome;
             try (Timer.Context ignored = stepDurations.time()) {
-                outcome = runner.run(new StepRun(claim.instance(), claim.epoch(), job.id(), i, step, job.environmentOf(i), input, !last, log, control));
+                outcome = runner.run(new StepRun(claim.instance(), claim.epoch(), job.id(), i, step,
+                        job.environmentOf(i), input, !last, log, control));
             } catch (StepFailedException e) {
                 if (stopReason != null) {
                     return null;
@@ -186,6 +187,10 @@ final class JobRun {
         currentStep = i;
         StepControl next = new StepControl();
         control = next;
+        if (stopReason != null) {
+            // A stop that came while the previous step's control was still current must reach this one too.
+            next.stop();
+        }
         Duration timeout = job.steps().get(i).timeout() != null ? job.steps().get(i).timeout() : defaultStepTimeout;
         stepTimeout = timeout;
         stepDeadline = timeout == null ? null : clock.instant().plus(timeout);
