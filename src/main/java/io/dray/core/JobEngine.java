@@ -69,6 +69,7 @@ public final class JobEngine implements Managed {
     private final Meter failed;
     private final Timer stepDurations;
     private volatile boolean accepting;
+    private volatile boolean retired;
     private Instant nextLeftoverSweep = Instant.MIN;
     private Thread dispatcher;
 
@@ -138,6 +139,7 @@ public final class JobEngine implements Managed {
         while (!runs.isEmpty() && clock.instant().isBefore(handedBack)) {
             Thread.sleep(100);
         }
+        retired = true;
         try {
             store.retire(instance);
         } catch (StoreUnavailableException e) {
@@ -302,6 +304,9 @@ public final class JobEngine implements Managed {
 
     /** Renews this instance's lease, stops runs whose claim was lost, and takes over the jobs of dead instances. */
     private void keepAlive() {
+        if (retired) {
+            return;
+        }
         runner.retryCleanUp();
         try {
             store.heartbeat(instance, settings.leaseTime());
