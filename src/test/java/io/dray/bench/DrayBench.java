@@ -133,24 +133,31 @@ public final class DrayBench {
                 Map.of("source", SH, "output", "/out/data", "environment", List.of(Map.of("variable", "SCRIPT",
                         "value", "head -c " + bytes + " /dev/zero > /out/data"))),
                 Map.of("source", SH, "environment", List.of(Map.of("variable", "SCRIPT", "value", "wc -c"))))));
-        long t = System.nanoTime();
-        String id = client.submit(job);
-        check(awaitEnd(id, 120).get("status").asText().equals("complete"), "data job " + id);
-        double viaDray = 200 / seconds(t);
-        check(client.log(id).get(0).trim().equals(Long.toString(bytes)), "all 200 MB reached wc");
+        // Writing 200 MB to disk varies by seconds from run to run here: alternate the two, three times, medians.
+        List<Double> viaDrayRuns = new ArrayList<>();
+        List<Double> viaDockerRuns = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            long t = System.nanoTime();
+            String id = client.submit(job);
+            check(awaitEnd(id, 120).get("status").asText().equals("complete"), "data job " + id);
+            viaDrayRuns.add(200 / seconds(t));
+            check(client.log(id).get(0).trim().equals(Long.toString(bytes)), "all 200 MB reached wc");
 
-        Path file = Files.createTempFile("dray-bench-direct-", ".out");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
-        t = System.nanoTime();
-        direct.run(SH, Map.of("SCRIPT", "head -c " + bytes + " /dev/zero > /out/data"), null, file, "/out/data", false);
-        DirectDocker.Result counted;
-        try (InputStream in = Files.newInputStream(file)) {
-            counted = direct.run(SH, Map.of("SCRIPT", "wc -c"), in, null, null, true);
+            Path file = Files.createTempFile("dray-bench-direct-", ".out");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+            t = System.nanoTime();
+            direct.run(SH, Map.of("SCRIPT", "head -c " + bytes + " /dev/zero > /out/data"), null, file, "/out/data", false);
+            DirectDocker.Result counted;
+            try (InputStream in = Files.newInputStream(file)) {
+                counted = direct.run(SH, Map.of("SCRIPT", "wc -c"), in, null, null, true);
+            }
+            viaDockerRuns.add(200 / seconds(t));
+            Files.delete(file);
+            check(new String(counted.stdout(), StandardCharsets.UTF_8).trim().equals(Long.toString(bytes)), "direct data");
         }
-        double viaDocker = 200 / seconds(t);
-        Files.delete(file);
-        check(new String(counted.stdout(), StandardCharsets.UTF_8).trim().equals(Long.toString(bytes)), "direct data");
-        row("data passing", "200 MB, file output channel into wc -c", fmt(viaDray) + " MB/s", fmt(viaDocker) + " MB/s",
+        double viaDray = median(viaDrayRuns);
+        double viaDocker = median(viaDockerRuns);
+        row("data passing", "200 MB, file output channel into wc -c, median of 3", fmt(viaDray) + " MB/s", fmt(viaDocker) + " MB/s",
                 fmt(viaDray / viaDocker) + "×", "≥ 1.0×", viaDray / viaDocker >= 1.0);
 
         String big = job.replace(Long.toString(bytes), Long.toString(1L << 30));
