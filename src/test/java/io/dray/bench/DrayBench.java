@@ -59,6 +59,7 @@ public final class DrayBench {
         client = new DrayClient(dray.url(""));
         direct = new DirectDocker();
         try {
+            warmUp();
             latency();
             throughput();
             dataPassing();
@@ -72,6 +73,21 @@ public final class DrayBench {
             dray.close();
         }
         print();
+    }
+
+    /** Both sides run 20 jobs first: a JVM measured cold pays for its JIT, and Docker's first containers start slower. */
+    private void warmUp() throws Exception {
+        String job = DrayClient.scriptJob("echo warm");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(client.submit(job));
+        }
+        for (String id : ids) {
+            awaitEnd(id, 60);
+        }
+        for (int i = 0; i < 20; i++) {
+            direct.run(SH, Map.of("SCRIPT", "echo warm"), null, null, null, true);
+        }
     }
 
     private void latency() throws Exception {
