@@ -91,7 +91,7 @@ class RecoveryIT {
         assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("complete");
         assertThat(end.get("stepsCompleted").asInt()).isEqualTo(3);
         assertThat(other.log(id)).containsExactly("one", "one", "two-start", "two-end", "three-one");
-        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+        TestDocker.awaitNoContainersOf(id);
     }
 
     @Test
@@ -111,7 +111,7 @@ class RecoveryIT {
         assertThat(end.get("error").asText()).isEqualTo(
                 "interrupted: the input of step 2 (" + TestDocker.SH + ") was lost with the instance that ran it");
         assertThat(end.get("stepsCompleted").asInt()).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+        TestDocker.awaitNoContainersOf(id);
     }
 
     @Test
@@ -165,7 +165,7 @@ class RecoveryIT {
             assertThat(survivor.log(id)).as("job %d", i).containsExactly("job-" + i, "got-job-" + i);
         }
         for (String id : ids) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+            TestDocker.awaitNoContainersOf(id);
             assertThat(engine.containersOfJob(id)).isEmpty();
         }
         for (DrayProcess survivorInstance : instances.subList(1, 3)) {

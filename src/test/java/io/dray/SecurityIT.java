@@ -1,7 +1,6 @@
 package io.dray;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,9 +73,7 @@ class SecurityIT {
 
     @AfterEach
     void noContainerIsLeft() {
-        for (String job : jobs) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job).isEmpty());
-        }
+        TestDocker.awaitNoContainersOf(jobs);
     }
 
     private String submit(String job) throws Exception {

@@ -2,14 +2,7 @@ package io.dray.core;
 
 /** The job has already ended; what was asked can only be done to a queued or running job. */
 public class JobFinishedException extends RuntimeException {
-    private final JobState state;
-
     public JobFinishedException(JobState state) {
         super("job " + state.id() + " has already ended (" + state.status().value() + ")");
-        this.state = state;
-    }
-
-    public JobState state() {
-        return state;
     }
 }

@@ -21,7 +21,6 @@ public final class Spool extends OutputStream implements StepData {
     private int memoryLength;
     private Path file;
     private OutputStream fileOut;
-    private long size;
 
     Spool(Path directory, int memoryLimit) {
         this.directory = directory;
@@ -47,7 +46,6 @@ public final class Spool extends OutputStream implements StepData {
             System.arraycopy(bytes, offset, memory, memoryLength, length);
             memoryLength += length;
         }
-        size += length;
     }
 
     private void spillToFile() throws IOException {
@@ -86,11 +84,6 @@ public final class Spool extends OutputStream implements StepData {
         Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         file = null;
         return StepData.ownedFile(target);
-    }
-
-    @Override
-    public long size() {
-        return size;
     }
 
     @Override

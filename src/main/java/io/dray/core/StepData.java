@@ -11,8 +11,6 @@ public interface StepData extends Closeable {
 
     InputStream open() throws IOException;
 
-    long size() throws IOException;
-
     @Override
     void close();
 
@@ -32,11 +30,6 @@ public interface StepData extends Closeable {
             @Override
             public InputStream open() throws IOException {
                 return Files.newInputStream(file);
-            }
-
-            @Override
-            public long size() throws IOException {
-                return Files.size(file);
             }
 
             @Override

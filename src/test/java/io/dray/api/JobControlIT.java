@@ -56,9 +56,7 @@ class JobControlIT {
 
     @AfterEach
     void noContainerIsLeft() {
-        for (String job : jobs) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job).isEmpty());
-        }
+        TestDocker.awaitNoContainersOf(jobs);
     }
 
     private String url(String path) {

@@ -60,9 +60,7 @@ class JobResourceIT {
 
     @AfterEach
     void noContainerIsLeft() {
-        for (String job : jobs) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job).isEmpty());
-        }
+        TestDocker.awaitNoContainersOf(jobs);
     }
 
     private String url(String path) {

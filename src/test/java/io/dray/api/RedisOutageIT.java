@@ -115,7 +115,7 @@ class RedisOutageIT {
         assertThat(status.get("status").asText()).isEqualTo("error");
         assertThat(status.get("error").asText())
                 .isEqualTo("too many log lines waited for Redis while it was unavailable; the job was stopped");
-        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(id).isEmpty());
+        TestDocker.awaitNoContainersOf(id);
     }
 
     private static String scriptJob(String script) {

@@ -365,7 +365,7 @@ class JobEngineIT {
         Job job = submit(List.of(), script("sleep 1; echo late"), script("echo never"));
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
         engine.delete(job.id(), "deleted by the test");
-        await().atMost(Duration.ofSeconds(30)).until(() -> TestDocker.containersOfJob(job.id()).isEmpty());
+        TestDocker.awaitNoContainersOf(job.id());
         Thread.sleep(1500);
         assertThat(store.findState(job.id())).isEmpty();
         assertThat(store.readLog(job.id(), 0, 1_000_000)).isEmpty();

@@ -89,10 +89,6 @@ public final class DrayProcess implements AutoCloseable {
         return "http://127.0.0.1:" + adminPort + path;
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     private void awaitHealthy(Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {

@@ -78,6 +78,18 @@ public final class TestDocker {
         return run(List.of("docker", "image", "inspect", nameOrId), false).exitCode == 0;
     }
 
+    /** Waits until no container of these jobs is left on the engine; fails the test after 30 s. */
+    public static void awaitNoContainersOf(java.util.Collection<String> jobIds) {
+        for (String jobId : jobIds) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> containersOfJob(jobId).isEmpty());
+        }
+    }
+
+    public static void awaitNoContainersOf(String jobId) {
+        awaitNoContainersOf(List.of(jobId));
+    }
+
     /** Containers labelled as Dray's for the job, running or not. */
     public static List<String> containersOfJob(String jobId) {
         String out = docker("ps", "-aq", "--filter", "label=dray.job=" + jobId).trim();
