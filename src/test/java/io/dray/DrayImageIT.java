@@ -66,7 +66,7 @@ class DrayImageIT {
             String fileJob = client.submit(FILE_JOB);
             assertThat(client.awaitFinished(fileJob, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("complete");
             assertThat(client.log(fileJob)).containsExactly("to-log", "IN-FILE");
-            assertThat(TestDocker.containersOfJob(fileJob)).isEmpty();
+            TestDocker.awaitNoContainersOf(fileJob);
             try (var left = Files.list(Path.of(dataDir))) {
                 assertThat(left).as("output files left in the data directory").isEmpty();
             }
@@ -135,7 +135,7 @@ class DrayImageIT {
         for (int i = 0; i < 10; i++) {
             assertThat(lines.get(20 + i)).isEqualTo(new StringBuilder(lines.get(i).toUpperCase()).reverse().toString());
         }
-        assertThat(TestDocker.containersOfJob(id)).isEmpty();
+        TestDocker.awaitNoContainersOf(id);
     }
 
     private static String socketGroup() throws IOException {

@@ -44,11 +44,13 @@ class RecoveryIT {
 
     @AfterEach
     void stopAllAndCheckNothingIsLeft() throws Exception {
-        for (DrayProcess process : processes) {
-            process.close();
-        }
-        for (String job : jobs) {
-            assertThat(TestDocker.containersOfJob(job)).as("containers of job %s", job).isEmpty();
+        try {
+            // Containers are removed just after their step ends: wait for the removals before killing what runs them.
+            TestDocker.awaitNoContainersOf(jobs);
+        } finally {
+            for (DrayProcess process : processes) {
+                process.close();
+            }
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -54,6 +55,8 @@ public final class DockerStepRunner implements StepRunner {
     private static final Pattern DOCKER_ERROR = Pattern.compile("\\{\\s*\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final int STDOUT = 1;
     private static final int STDERR = 2;
+    /** 128 + SIGKILL. */
+    private static final int KILLED = 137;
 
     private final DockerEngine docker;
     private final SpoolDirectory spools;
@@ -63,7 +66,7 @@ public final class DockerStepRunner implements StepRunner {
     private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param background runs a step's stdin writer and stop requests; must never refuse a task
+     * @param background runs a step's stdin writer, stop requests and container removals
      * @param namespace labels this deployment's containers (its store's key prefix)
      */
     public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService background, String namespace) {
@@ -81,20 +84,20 @@ public final class DockerStepRunner implements StepRunner {
         } catch (IllegalArgumentException e) {
             throw new StepFailedException(e.getMessage());
         }
-        ensureImage(image, run.step().refresh());
         OutputFile outputFile = null;
         String containerId = null;
         try {
             if (run.step().output() instanceof OutputChannel.File file) {
                 outputFile = OutputFile.create(spools.path(), run, file.path());
             }
-            containerId = create(run, image, outputFile);
+            containerId = createPullingIfMissing(run, image, outputFile);
             String created = containerId;
             run.control().onStop(() -> background.execute(() -> stop(created)));
             Spool spool = run.keepOutput() && outputFile == null ? spools.newSpool() : null;
             try {
                 int exitCode = runAttached(containerId, run, spool);
-                boolean outOfMemory = Boolean.TRUE.equals(
+                // The kernel's OOM killer sends SIGKILL: any other exit code needs no inspect to rule it out.
+                boolean outOfMemory = exitCode == KILLED && Boolean.TRUE.equals(
                         docker.commands().inspectContainerCmd(containerId).exec().getState().getOOMKilled());
                 StepData output = null;
                 if (run.keepOutput()) {
@@ -116,7 +119,9 @@ public final class DockerStepRunner implements StepRunner {
             throw new StepFailedException(describe(e), e);
         } finally {
             if (containerId != null) {
-                remove(containerId);
+                // The step's result is already known: the next step or job need not wait while Docker tears this
+                // container down. A graceful stop lets queued removals finish; after a crash the leftover sweep does.
+                removeSoon(containerId);
             }
             if (outputFile != null) {
                 outputFile.delete();
@@ -124,11 +129,29 @@ public final class DockerStepRunner implements StepRunner {
         }
     }
 
-    private void ensureImage(ImageReference image, boolean refresh) throws StepFailedException {
-        try {
-            if (!refresh && imageExists(image)) {
-                return;
+    /**
+     * Creates the step's container, pulling its image first when the step asks for a refresh, or when the engine does
+     * not have it: asking Docker to create straight away saves an inspect call per step for the usual, present image.
+     */
+    private String createPullingIfMissing(StepRun run, ImageReference image, OutputFile outputFile)
+            throws StepFailedException {
+        if (run.step().refresh()) {
+            pull(image);
+        } else {
+            try {
+                return create(run, image, outputFile);
+            } catch (NotFoundException e) {
+                if (!String.valueOf(e.getMessage()).contains("No such image")) {
+                    throw e;
+                }
             }
+            pull(image);
+        }
+        return create(run, image, outputFile);
+    }
+
+    private void pull(ImageReference image) throws StepFailedException {
+        try {
             PullErrors errors = docker.streams().pullImageCmd(image.repository())
                     .withTag(image.version())
                     .exec(new PullErrors());
@@ -141,18 +164,6 @@ public final class DockerStepRunner implements StepRunner {
             throw new StepFailedException("interrupted while pulling image " + image);
         } catch (RuntimeException e) {
             throw new StepFailedException("cannot pull image " + image + ": " + describe(e), e);
-        }
-        if (!imageExists(image)) {
-            throw new StepFailedException("image " + image + " is not available after pulling it");
-        }
-    }
-
-    private boolean imageExists(ImageReference image) {
-        try {
-            docker.commands().inspectImageCmd(image.name()).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
         }
     }
 
@@ -292,6 +303,14 @@ public final class DockerStepRunner implements StepRunner {
             }
         } catch (RuntimeException e) {
             LOG.warn("cannot list leftover containers: {}", describe(e));
+        }
+    }
+
+    private void removeSoon(String containerId) {
+        try {
+            background.execute(() -> remove(containerId));
+        } catch (RejectedExecutionException e) {
+            remove(containerId); // shutting down
         }
     }
 

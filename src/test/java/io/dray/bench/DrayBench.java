@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +36,7 @@ public final class DrayBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REDIS = System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
     private static final int WORKERS = 4;
+    private static final int WARM_UP_JOBS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_UP_JOBS", "20"));
     private static final Duration POLL = Duration.ofMillis(20);
     private static final String SH = TestDocker.SH;
     private final List<String[]> rows = new ArrayList<>();
@@ -43,49 +45,79 @@ public final class DrayBench {
     private DrayClient client;
     private DirectDocker direct;
 
+    private final Set<String> figures;
+
+    private DrayBench(Set<String> figures) {
+        this.figures = figures;
+    }
+
+    /**
+     * Environment: BENCH_SCALE_JOBS (default 10000), BENCH_FIGURES (comma-separated subset of latency, throughput,
+     * data, log, api, startup, scale; default all), BENCH_JFR (a file: the Dray process records a JFR profile there).
+     */
     public static void main(String[] args) throws Exception {
-        new DrayBench().run(Integer.parseInt(System.getenv().getOrDefault("BENCH_SCALE_JOBS", "10000")));
+        Map<String, String> env = System.getenv();
+        String only = env.getOrDefault("BENCH_FIGURES", "");
+        new DrayBench(only.isBlank() ? Set.of("latency", "throughput", "data", "log", "api", "startup", "scale")
+                : Set.of(only.split("\\s*,\\s*")))
+                .run(Integer.parseInt(env.getOrDefault("BENCH_SCALE_JOBS", "10000")), env.get("BENCH_JFR"));
         System.exit(0);
     }
 
-    private void run(int scaleJobs) throws Exception {
+    private void run(int scaleJobs, String jfrFile) throws Exception {
         TestDocker.buildImages();
         Path data = Files.createTempDirectory("dray-bench-");
+        List<String> jvmOptions = jfrFile == null ? List.of()
+                : List.of("-XX:FlightRecorderOptions:stackdepth=256",
+                        "-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfrFile).toAbsolutePath());
         long start = System.nanoTime();
         dray = DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
                 Map.of("workers", Integer.toString(WORKERS), "dataDirectory", data.toString(), "maxQueuedJobs", "100000"),
-                "security:\n  maxLogLines: 1000000\n");
+                "security:\n  maxLogLines: 1000000\n", jvmOptions);
         double startup = seconds(start);
         client = new DrayClient(dray.url(""));
         direct = new DirectDocker();
         try {
             warmUp();
-            latency();
-            throughput();
-            dataPassing();
-            logIngest();
-            apiReads();
-            row("start-up", "process start to healthy admin health check", fmt(startup) + " s", "-", "-", "≤ 3 s",
-                    startup <= 3);
-            scale(scaleJobs);
+            when("latency", this::latency);
+            when("throughput", this::throughput);
+            when("data", this::dataPassing);
+            when("log", this::logIngest);
+            when("api", this::apiReads);
+            when("startup", () -> row("start-up", "process start to healthy admin health check", fmt(startup) + " s",
+                    "-", "-", "≤ 3 s", startup <= 3));
+            when("scale", () -> scale(scaleJobs));
         } finally {
             direct.close();
+            if (jfrFile != null) {
+                dray.terminate(Duration.ofSeconds(60)); // a SIGTERM, so that the JVM writes its recording
+            }
             dray.close();
         }
         print();
+    }
+
+    private interface Figure {
+        void measure() throws Exception;
+    }
+
+    private void when(String figure, Figure measure) throws Exception {
+        if (figures.contains(figure)) {
+            measure.measure();
+        }
     }
 
     /** Both sides run 20 jobs first: a JVM measured cold pays for its JIT, and Docker's first containers start slower. */
     private void warmUp() throws Exception {
         String job = DrayClient.scriptJob("echo warm");
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < WARM_UP_JOBS; i++) {
             ids.add(client.submit(job));
         }
         for (String id : ids) {
             awaitEnd(id, 60);
         }
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < WARM_UP_JOBS; i++) {
             direct.run(SH, Map.of("SCRIPT", "echo warm"), null, null, null, true);
         }
     }

@@ -88,9 +88,7 @@ class JobEngineIT {
 
     @AfterEach
     void everyContainerIsRemoved() {
-        for (String job : jobs) {
-            assertThat(TestDocker.containersOfJob(job)).as("containers left by job %s", job).isEmpty();
-        }
+        TestDocker.awaitNoContainersOf(jobs);
         try (var files = Files.list(dataDirectory)) {
             assertThat(files).as("spools and output files left behind").isEmpty();
         } catch (java.io.IOException e) {

@@ -50,6 +50,12 @@ public final class DrayProcess implements AutoCloseable {
     /** @param moreConfig YAML appended to the config, e.g. a {@code security:} section */
     public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
             String moreConfig) throws Exception {
+        return start(redisUrl, keyPrefix, dockerHost, engine, moreConfig, List.of());
+    }
+
+    /** @param jvmOptions options of the Dray JVM, e.g. {@code -XX:StartFlightRecording} for a profile */
+    public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
+            String moreConfig, List<String> jvmOptions) throws Exception {
         int port = freePort();
         int adminPort = freePort();
         StringBuilder config = new StringBuilder("""
@@ -74,7 +80,9 @@ public final class DrayProcess implements AutoCloseable {
         Path log = directory.resolve("dray-" + port + ".log");
         Files.writeString(configFile, config);
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", "target/dray.jar", "server", configFile.toString()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", "target/dray.jar", "server", configFile.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         DrayProcess dray = new DrayProcess(port, adminPort, process, log);
         dray.awaitHealthy(Duration.ofSeconds(60));
