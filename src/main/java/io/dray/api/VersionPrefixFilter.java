@@ -15,8 +15,11 @@ public final class VersionPrefixFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        URI base = request.getUriInfo().getBaseUri();
         String path = request.getUriInfo().getPath(false);
+        if (!path.startsWith("v") && !path.startsWith("/v")) {
+            return; // the usual, unversioned route: no pattern to match on every request
+        }
+        URI base = request.getUriInfo().getBaseUri();
         Matcher m = VERSIONED.matcher(path);
         if (m.matches()) {
             URI unversioned = UriBuilder.fromUri(request.getUriInfo().getRequestUri())

@@ -11,6 +11,11 @@ public interface StepData extends Closeable {
 
     InputStream open() throws IOException;
 
+    /** The file that holds exactly these bytes, if there is one: it can be sent without copying through the heap. */
+    default Path file() {
+        return null;
+    }
+
     @Override
     void close();
 
@@ -30,6 +35,11 @@ public interface StepData extends Closeable {
             @Override
             public InputStream open() throws IOException {
                 return Files.newInputStream(file);
+            }
+
+            @Override
+            public Path file() {
+                return file;
             }
 
             @Override

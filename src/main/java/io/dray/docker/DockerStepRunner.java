@@ -224,7 +224,10 @@ public final class DockerStepRunner implements StepRunner {
         try (ContainerAttachment attachment = docker.attach(containerId, run.input() != null)) {
             docker.commands().startContainerCmd(containerId).exec();
             Future<?> stdin = null;
-            if (run.input() != null) {
+            if (run.input() != null && run.input().file() != null) {
+                Path file = run.input().file();
+                stdin = background.submit(() -> attachment.sendStdin(file));
+            } else if (run.input() != null) {
                 var input = run.input().open();
                 stdin = background.submit(() -> attachment.sendStdin(input));
             }

@@ -67,9 +67,18 @@ public final class DrayBench {
     private void run(int scaleJobs, String jfrFile) throws Exception {
         TestDocker.buildImages();
         Path data = Files.createTempDirectory("dray-bench-");
-        List<String> jvmOptions = jfrFile == null ? List.of()
-                : List.of("-XX:FlightRecorderOptions:stackdepth=256",
-                        "-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfrFile).toAbsolutePath());
+        List<String> jvmOptions = new ArrayList<>();
+        // Started the way scripts/run starts it: with the class-data archive scripts/bench makes.
+        Path classArchive = Path.of("target", "dray.jsa");
+        if (Files.isRegularFile(classArchive)) {
+            jvmOptions.add("-XX:SharedArchiveFile=" + classArchive.toAbsolutePath());
+        } else {
+            notes.add("start-up measured without a class-data archive (target/dray.jsa is missing)");
+        }
+        if (jfrFile != null) {
+            jvmOptions.add("-XX:FlightRecorderOptions:stackdepth=256");
+            jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfrFile).toAbsolutePath());
+        }
         long start = System.nanoTime();
         dray = DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
                 Map.of("workers", Integer.toString(WORKERS), "dataDirectory", data.toString(), "maxQueuedJobs", "100000"),

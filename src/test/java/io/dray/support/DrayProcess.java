@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * SIGTERM. Its config is written under target/ from the settings the test gives.
  */
 public final class DrayProcess implements AutoCloseable {
+    /** By its absolute path, which is what a class-data archive made by scripts/class-archive expects. */
+    public static final Path JAR = Path.of("target", "dray.jar").toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final int port;
     private final int adminPort;
@@ -82,7 +84,7 @@ public final class DrayProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", "target/dray.jar", "server", configFile.toString()));
+        command.addAll(List.of("-jar", JAR.toString(), "server", configFile.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         DrayProcess dray = new DrayProcess(port, adminPort, process, log);
         dray.awaitHealthy(Duration.ofSeconds(60));
