@@ -7,7 +7,7 @@ FROM ${BASE_IMAGE}
 
 COPY target/dray.jar config.yml /app/
 WORKDIR /app
-# A class-data archive of a training start: Dray then starts in about 3 s instead of about 5.5 s.
+# A class-data archive of a training start: Dray then starts in about 3-4 s instead of about 5.5 s.
 COPY scripts/class-archive /tmp/
 RUN /tmp/class-archive /app/dray.jar /app/dray.jsa /app/config.yml && rm /tmp/class-archive
 

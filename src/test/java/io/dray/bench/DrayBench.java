@@ -43,6 +43,7 @@ public final class DrayBench {
     private final List<String> notes = new ArrayList<>();
     private DrayProcess dray;
     private DrayClient client;
+    private DrayClient admin;
     private DirectDocker direct;
 
     private final Set<String> figures;
@@ -85,6 +86,7 @@ public final class DrayBench {
                 "security:\n  maxLogLines: 1000000\n", jvmOptions);
         double startup = seconds(start);
         client = new DrayClient(dray.url(""));
+        admin = new DrayClient(dray.adminUrl(""));
         direct = new DirectDocker();
         try {
             warmUp();
@@ -341,17 +343,17 @@ public final class DrayBench {
     }
 
     private long completed() throws Exception {
-        return JSON.readTree(new DrayClient(dray.adminUrl("")).get("/metrics").body())
+        return JSON.readTree(admin.get("/metrics").body())
                 .get("meters").get("jobs.completed").get("count").asLong();
     }
 
     private long liveHeap() throws Exception {
-        new DrayClient(dray.adminUrl("")).post("/tasks/gc", HttpRequest.BodyPublishers.noBody());
+        admin.post("/tasks/gc", HttpRequest.BodyPublishers.noBody());
         return heapUsed();
     }
 
     private long heapUsed() throws Exception {
-        return JSON.readTree(new DrayClient(dray.adminUrl("")).get("/metrics").body())
+        return JSON.readTree(admin.get("/metrics").body())
                 .get("gauges").get("jvm.memory.heap.used").get("value").asLong();
     }
 
