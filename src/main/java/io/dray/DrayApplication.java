@@ -80,21 +80,21 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.lifecycle().manage(docker);
 
         EngineFactory engineConfig = config.getEngine();
-        SpoolDirectory spools = engineConfig.spoolDirectory();
         ExecutorService workers = environment.lifecycle().executorService("job-%d")
                 .minThreads(engineConfig.getWorkers())
                 .maxThreads(engineConfig.getWorkers())
                 .workQueue(new LinkedBlockingQueue<>())
                 .build();
-        ExecutorService stepBackground = environment.lifecycle().executorService("step-background-%d")
+        ExecutorService background = environment.lifecycle().executorService("engine-background-%d")
                 .minThreads(0)
                 .maxThreads(Integer.MAX_VALUE)
                 .workQueue(new SynchronousQueue<>())
                 .build();
+        SpoolDirectory spools = engineConfig.spoolDirectory(background);
         ScheduledExecutorService ticker = environment.lifecycle().scheduledExecutorService("engine-ticker-%d").build();
         JobEngine engine = new JobEngine(
                 store,
-                new DockerStepRunner(docker, spools, stepBackground, config.getRedis().getKeyPrefix()),
+                new DockerStepRunner(docker, spools, background, config.getRedis().getKeyPrefix()),
                 workers,
                 ticker,
                 spools,

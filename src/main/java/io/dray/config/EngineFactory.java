@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
 
 /** How jobs run: {@code engine:} in config.yml. */
 public class EngineFactory {
@@ -171,8 +172,9 @@ public class EngineFactory {
         this.logBatchSize = logBatchSize;
     }
 
-    public SpoolDirectory spoolDirectory() {
-        return new SpoolDirectory(Path.of(dataDirectory), (int) Math.min(Integer.MAX_VALUE - 8, spoolMemoryLimit.toBytes()));
+    public SpoolDirectory spoolDirectory(Executor deletions) {
+        return new SpoolDirectory(Path.of(dataDirectory), (int) Math.min(Integer.MAX_VALUE - 8, spoolMemoryLimit.toBytes()),
+                deletions);
     }
 
     public JobEngine.Settings settings() {

@@ -112,7 +112,7 @@ final class JobRun {
                 input = null;
                 StepData next = runStep(i, current);
                 if (stopReason != null || state.status().isFinal()) {
-                    release(next);
+                    spools.release(next);
                     return endStopped();
                 }
                 input = next;
@@ -123,7 +123,7 @@ final class JobRun {
         } catch (IOException | UncheckedIOException e) {
             return fail("cannot pass data between steps: " + e.getMessage());
         } finally {
-            release(input);
+            spools.release(input);
         }
     }
 
@@ -158,27 +158,27 @@ final class JobRun {
             }
             if (stopReason != null || log.claimLost()) {
                 stop(StopReason.CLAIM_LOST);
-                release(outcome.output());
+                spools.release(outcome.output());
                 return null;
             }
             if (outcome.outOfMemory()) {
-                release(outcome.output());
+                spools.release(outcome.output());
                 throw new StepFailedException(job.describeStep(i) + " was killed for using more memory than its limit"
                         + (step.memoryBytes() != null ? " (" + step.memoryBytes() + " bytes)" : ""));
             }
             if (!outcome.succeeded()) {
-                release(outcome.output());
+                spools.release(outcome.output());
                 throw new StepFailedException(job.describeStep(i) + " exited with code " + outcome.exitCode());
             }
             if (!save(state.stepSucceeded()) || last) {
-                release(outcome.output());
+                spools.release(outcome.output());
                 return null;
             }
             return keepForNextStep(step, outcome.output(), i + 1);
         } finally {
             // The input is kept on disk until the step that read it has succeeded or the job ended, never longer.
             if (stopReason != StopReason.SHUTDOWN && stopReason != StopReason.CLAIM_LOST) {
-                release(input);
+                spools.release(input);
             }
         }
     }
@@ -273,11 +273,5 @@ final class JobRun {
             log.flush();
             return true;
         });
-    }
-
-    private static void release(StepData data) {
-        if (data != null) {
-            data.close();
-        }
     }
 }

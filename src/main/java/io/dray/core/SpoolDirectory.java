@@ -4,15 +4,27 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Where spools and output files are made, and how much of a step's output may stay in memory. */
 public final class SpoolDirectory {
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolDirectory.class);
+
     private final Path directory;
     private final int memoryLimit;
+    private final Executor deletions;
 
-    public SpoolDirectory(Path directory, int memoryLimit) {
+    /**
+     * @param deletions where data that is no longer needed is deleted: unlinking a large file the kernel is still
+     *     writing back takes a third of a second here, which no job should wait for
+     */
+    public SpoolDirectory(Path directory, int memoryLimit, Executor deletions) {
         this.directory = directory;
         this.memoryLimit = memoryLimit;
+        this.deletions = deletions;
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -39,8 +51,19 @@ public final class SpoolDirectory {
         return Files.createDirectories(directory.resolve("job-" + jobId)).resolve("step-" + index + ".input");
     }
 
-    /** Deletes what was kept for a job that has ended. */
+    /** Lets go of data no step will read again: it is deleted soon, off the caller's thread. */
+    public void release(StepData data) {
+        if (data != null) {
+            deleteSoon(data::close);
+        }
+    }
+
+    /** Deletes, soon, what was kept for a job that has ended. */
     public void deleteJob(String jobId) {
+        deleteSoon(() -> deleteJobNow(jobId));
+    }
+
+    private void deleteJobNow(String jobId) {
         Path jobDirectory = directory.resolve("job-" + jobId);
         try (var files = Files.list(jobDirectory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -51,6 +74,22 @@ public final class SpoolDirectory {
             // Nothing was kept.
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + jobDirectory, e);
+        }
+    }
+
+    private void deleteSoon(Runnable deletion) {
+        Runnable logged = () -> {
+            try {
+                deletion.run();
+            } catch (RuntimeException e) {
+                LOG.error("cannot delete data no longer needed", e);
+            }
+        };
+        try {
+            deletions.execute(logged);
+        } catch (RejectedExecutionException e) {
+            // Shutting down: delete now rather than leave it behind.
+            logged.run();
         }
     }
 }

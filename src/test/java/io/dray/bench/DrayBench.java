@@ -158,8 +158,8 @@ public final class DrayBench {
                 viaDocker.add(e);
             }
         }
-        double m = median(viaDray);
-        double n = median(viaDocker);
+        double m = median("latency dray s", viaDray);
+        double n = median("latency direct s", viaDocker);
         row("latency", "3-step word job, median of 10, submit to complete", fmt(m * 1000) + " ms", fmt(n * 1000) + " ms",
                 fmt(m / n) + "×", "≤ 1.05×", m / n <= 1.05);
     }
@@ -191,8 +191,8 @@ public final class DrayBench {
             viaDockerRounds.add(40 / seconds(t));
         }
         pool.shutdown();
-        double viaDray = median(viaDrayRounds);
-        double viaDocker = median(viaDockerRounds);
+        double viaDray = median("throughput dray jobs/s", viaDrayRounds);
+        double viaDocker = median("throughput direct jobs/s", viaDockerRounds);
         row("throughput", "40 one-step jobs at once, " + WORKERS + " in parallel, median of 3", fmt(viaDray) + " jobs/s",
                 fmt(viaDocker) + " jobs/s", fmt(viaDray / viaDocker) + "×", "≥ 0.95×", viaDray / viaDocker >= 0.95);
     }
@@ -225,8 +225,8 @@ public final class DrayBench {
             Files.delete(file);
             check(new String(counted.stdout(), StandardCharsets.UTF_8).trim().equals(Long.toString(bytes)), "direct data");
         }
-        double viaDray = median(viaDrayRuns);
-        double viaDocker = median(viaDockerRuns);
+        double viaDray = median("data passing dray MB/s", viaDrayRuns);
+        double viaDocker = median("data passing direct MB/s", viaDockerRuns);
         row("data passing", "200 MB, file output channel into wc -c, median of 5", fmt(viaDray) + " MB/s", fmt(viaDocker) + " MB/s",
                 fmt(viaDray / viaDocker) + "×", "≥ 1.0×", viaDray / viaDocker >= 1.0);
 
@@ -402,7 +402,9 @@ public final class DrayBench {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    private static double median(List<Double> values) {
+    /** The median of a figure's runs, printing them all so that a reader sees the spread behind it. */
+    private static double median(String runs, List<Double> values) {
+        System.out.println("  runs of " + runs + ": " + values.stream().map(DrayBench::fmt).toList());
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();

@@ -13,7 +13,7 @@ class DelimitedLinesTest {
     Path directory;
 
     private String select(String data, String begin, String end) throws IOException {
-        SpoolDirectory spools = new SpoolDirectory(directory, 1 << 20);
+        SpoolDirectory spools = new SpoolDirectory(directory, 1 << 20, Runnable::run);
         Spool source = spools.newSpool();
         byte[] bytes = data.getBytes(UTF_8);
         source.write(bytes, 0, bytes.length);

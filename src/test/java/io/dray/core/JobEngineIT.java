@@ -65,7 +65,7 @@ class JobEngineIT {
         background = Executors.newCachedThreadPool();
         flusher = Executors.newSingleThreadScheduledExecutor();
         // A small memory limit, so that the tests' outputs take the spill-to-disk path too.
-        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
+        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096, background);
         engine = new JobEngine(store, new DockerStepRunner(docker, spools, background, prefix), workers, flusher, spools,
                 Clock.systemUTC(), settings(4, 100), new ImageAllowList(List.of()), new MetricRegistry());
         engine.start();
@@ -89,11 +89,12 @@ class JobEngineIT {
     @AfterEach
     void everyContainerIsRemoved() {
         TestDocker.awaitNoContainersOf(jobs);
-        try (var files = Files.list(dataDirectory)) {
-            assertThat(files).as("spools and output files left behind").isEmpty();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        // Data no step needs any more is deleted in the background, like containers are removed.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            try (var files = Files.list(dataDirectory)) {
+                assertThat(files).as("spools and output files left behind").isEmpty();
+            }
+        });
     }
 
     static Step script(String script, EnvVar... environment) {
@@ -307,7 +308,7 @@ class JobEngineIT {
         String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
         RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper(), TEST_CIPHER);
         ExecutorService oneWorker = Executors.newFixedThreadPool(1);
-        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
+        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096, background);
         JobEngine small = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
                 spools, Clock.systemUTC(), settings(1, 1), new ImageAllowList(List.of()), new MetricRegistry());
         small.start();
@@ -333,7 +334,7 @@ class JobEngineIT {
     @Test
     void theConfiguredDefaultStepTimeoutAppliesToStepsThatSetNone() throws Exception {
         ExecutorService oneWorker = Executors.newFixedThreadPool(1);
-        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096);
+        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096, background);
         JobEngine.Settings base = settings(1, 10);
         JobEngine.Settings withDefault = new JobEngine.Settings(base.workers(), base.maxQueuedJobs(),
                 base.logFlushInterval(), base.logBatchLines(), base.logBatchBytes(), base.leaseTime(),

@@ -16,7 +16,7 @@ class SpoolTest {
 
     @Test
     void smallOutputStaysInMemoryAndReadsBackExactly() throws IOException {
-        SpoolDirectory spools = new SpoolDirectory(directory, 1024);
+        SpoolDirectory spools = new SpoolDirectory(directory, 1024, Runnable::run);
         byte[] data = {0, 1, 2, '\n', (byte) 0xff, 0};
         try (Spool spool = spools.newSpool()) {
             spool.write(data, 0, data.length);
@@ -29,7 +29,7 @@ class SpoolTest {
 
     @Test
     void outputPastTheMemoryLimitSpillsToAFileThatIsDeletedOnClose() throws IOException {
-        SpoolDirectory spools = new SpoolDirectory(directory, 1000);
+        SpoolDirectory spools = new SpoolDirectory(directory, 1000, Runnable::run);
         byte[] data = new byte[10_000];
         new Random(7).nextBytes(data);
         Spool spool = spools.newSpool();
@@ -46,7 +46,7 @@ class SpoolTest {
 
     @Test
     void emptyOutputReadsAsEmpty() throws IOException {
-        try (Spool spool = new SpoolDirectory(directory, 10).newSpool()) {
+        try (Spool spool = new SpoolDirectory(directory, 10, Runnable::run).newSpool()) {
             spool.finish();
             assertThat(readAll(spool)).isEmpty();
         }
