@@ -36,7 +36,7 @@ public final class DrayBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REDIS = System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
     private static final int WORKERS = 4;
-    private static final int WARM_UP_JOBS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_UP_JOBS", "100"));
+    private static final int WARM_UP_JOBS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_UP_JOBS", "500"));
     private static final Duration POLL = Duration.ofMillis(20);
     private static final String SH = TestDocker.SH;
     private final List<String[]> rows = new ArrayList<>();
@@ -54,7 +54,8 @@ public final class DrayBench {
 
     /**
      * Environment: BENCH_SCALE_JOBS (default 10000), BENCH_FIGURES (comma-separated subset of latency, throughput,
-     * data, log, api, startup, scale; default all), BENCH_JFR (a file: the Dray process records a JFR profile there).
+     * data, log, api, startup, scale; default all), BENCH_JFR (a file: the Dray process records a JFR profile there),
+     * BENCH_JVM_OPTIONS (more options for the Dray process's JVM), BENCH_WARM_UP_JOBS (default 500).
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
@@ -79,6 +80,11 @@ public final class DrayBench {
         if (jfrFile != null) {
             jvmOptions.add("-XX:FlightRecorderOptions:stackdepth=256");
             jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfrFile).toAbsolutePath());
+        }
+        String extraOptions = System.getenv().getOrDefault("BENCH_JVM_OPTIONS", "").trim();
+        if (!extraOptions.isEmpty()) {
+            jvmOptions.addAll(List.of(extraOptions.split("\\s+")));
+            notes.add("the Dray process ran with the JVM options " + extraOptions);
         }
         long start = System.nanoTime();
         dray = DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
@@ -119,9 +125,9 @@ public final class DrayBench {
     }
 
     /**
-     * Both sides run 100 jobs first (BENCH_WARM_UP_JOBS): a JVM measured cold pays for its JIT (on two cores Dray's
-     * compiler still competes with the containers for a CPU well after 20 jobs), and Docker's first containers start
-     * slower.
+     * Both sides run 500 jobs first (BENCH_WARM_UP_JOBS): a JVM measured cold pays for its JIT. On two cores Dray's
+     * compiler threads still take as much CPU per job as dockerd after 400 jobs (some 9,000 methods compiled), and
+     * that CPU is the containers'; Docker's first containers start slower too.
      */
     private void warmUp() throws Exception {
         String job = DrayClient.scriptJob("echo warm");
