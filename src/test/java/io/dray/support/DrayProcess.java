@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class DrayProcess implements AutoCloseable {
     /** By its absolute path, which is what a class-data archive made by scripts/class-archive expects. */
     public static final Path JAR = Path.of("target", "dray.jar").toAbsolutePath();
+    /** The JVM options Dray ships with (scripts/run and the image use them too). */
+    private static final Path JVM_OPTIONS = Path.of("jvm.options").toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final int port;
     private final int adminPort;
@@ -82,7 +84,7 @@ public final class DrayProcess implements AutoCloseable {
         Path log = directory.resolve("dray-" + port + ".log");
         Files.writeString(configFile, config);
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java));
+        List<String> command = new ArrayList<>(List.of(java, "@" + JVM_OPTIONS));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toString(), "server", configFile.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
