@@ -106,9 +106,8 @@ public final class DrayBench {
             when("scale", () -> scale(scaleJobs));
         } finally {
             direct.close();
-            if (jfrFile != null) {
-                dray.terminate(Duration.ofSeconds(60)); // a SIGTERM, so that the JVM writes its recording
-            }
+            // A SIGTERM, so that the JVM writes a JFR recording or a profiling agent's output on the way out.
+            dray.terminate(Duration.ofSeconds(60));
             dray.close();
         }
         print();
