@@ -106,9 +106,12 @@ public final class DrayBench {
             when("scale", () -> scale(scaleJobs));
         } finally {
             direct.close();
-            // A SIGTERM, so that the JVM writes a JFR recording or a profiling agent's output on the way out.
-            dray.terminate(Duration.ofSeconds(60));
-            dray.close();
+            try {
+                // A SIGTERM, so that the JVM writes a JFR recording or a profiling agent's output on the way out.
+                dray.terminate(Duration.ofSeconds(60));
+            } finally {
+                dray.close();
+            }
         }
         print();
     }
