@@ -316,6 +316,7 @@ public final class DrayBench {
     private void scale(int jobs) throws Exception {
         String job = DrayClient.scriptJob("true");
         long completedBefore = completed();
+        long endedBefore = ended();
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         AtomicLong refused = new AtomicLong();
         ExecutorService submitters = Executors.newFixedThreadPool(16);
@@ -340,11 +341,17 @@ public final class DrayBench {
             peak = Math.max(peak, heapUsed());
         }
         double submitRate = jobs / seconds(t);
-        while (completed() - completedBefore < ids.size()) {
+        // A failed job ends the wait too, and a lost one the deadline: either is reported, never waited for forever.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60 + jobs / 2).toNanos();
+        while (ended() - endedBefore < ids.size()) {
+            check(System.nanoTime() < deadline, (ids.size() - ended() + endedBefore) + " of " + ids.size()
+                    + " scale jobs had not ended after " + (60 + jobs / 2) + " s");
             peak = Math.max(peak, heapUsed());
             Thread.sleep(500);
         }
         double endToEnd = ids.size() / seconds(t);
+        long notCompleted = ids.size() - (completed() - completedBefore);
+        check(notCompleted == 0, notCompleted + " of " + ids.size() + " scale jobs did not complete");
         check(refused.get() == 0, refused.get() + " of " + jobs + " submissions refused");
         long failed = 0;
         for (String id : ids.subList(0, Math.min(200, ids.size()))) {
@@ -358,8 +365,17 @@ public final class DrayBench {
     }
 
     private long completed() throws Exception {
-        return JSON.readTree(admin.get("/metrics").body())
-                .get("meters").get("jobs.completed").get("count").asLong();
+        return meters().get("jobs.completed").get("count").asLong();
+    }
+
+    /** Jobs that completed or failed. */
+    private long ended() throws Exception {
+        JsonNode meters = meters();
+        return meters.get("jobs.completed").get("count").asLong() + meters.get("jobs.failed").get("count").asLong();
+    }
+
+    private JsonNode meters() throws Exception {
+        return JSON.readTree(admin.get("/metrics").body()).get("meters");
     }
 
     private long liveHeap() throws Exception {
@@ -377,11 +393,9 @@ public final class DrayBench {
     }
 
     private JsonNode awaitEnd(String id, int seconds) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L * 10;
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!isFinal(id)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job " + id + " did not end");
-            }
+            check(System.nanoTime() <= deadline, "job " + id + " did not end within " + seconds + " s");
             // Polling faster steals the CPU (two cores here) that the job itself needs.
             Thread.sleep(POLL.toMillis());
         }
