@@ -343,9 +343,9 @@ public final class DrayBench {
         double submitRate = jobs / seconds(t);
         // A failed job ends the wait too, and a lost one the deadline: either is reported, never waited for forever.
         long deadline = System.nanoTime() + Duration.ofSeconds(60 + jobs / 2).toNanos();
-        while (ended() - endedBefore < ids.size()) {
-            check(System.nanoTime() < deadline, (ids.size() - ended() + endedBefore) + " of " + ids.size()
-                    + " scale jobs had not ended after " + (60 + jobs / 2) + " s");
+        for (long running; (running = ids.size() - (ended() - endedBefore)) > 0; ) {
+            check(System.nanoTime() < deadline,
+                    running + " of " + ids.size() + " scale jobs had not ended after " + (60 + jobs / 2) + " s");
             peak = Math.max(peak, heapUsed());
             Thread.sleep(500);
         }
