@@ -342,10 +342,11 @@ public final class DrayBench {
         }
         double submitRate = jobs / seconds(t);
         // A failed job ends the wait too, and a lost one the deadline: either is reported, never waited for forever.
-        long deadline = System.nanoTime() + Duration.ofSeconds(60 + jobs / 2).toNanos();
+        long limitSeconds = 60 + jobs / 2;
+        long deadline = System.nanoTime() + Duration.ofSeconds(limitSeconds).toNanos();
         for (long running; (running = ids.size() - (ended() - endedBefore)) > 0; ) {
             check(System.nanoTime() < deadline,
-                    running + " of " + ids.size() + " scale jobs had not ended after " + (60 + jobs / 2) + " s");
+                    running + " of " + ids.size() + " scale jobs had not ended after " + limitSeconds + " s");
             peak = Math.max(peak, heapUsed());
             Thread.sleep(500);
         }
@@ -353,11 +354,6 @@ public final class DrayBench {
         long notCompleted = ids.size() - (completed() - completedBefore);
         check(notCompleted == 0, notCompleted + " of " + ids.size() + " scale jobs did not complete");
         check(refused.get() == 0, refused.get() + " of " + jobs + " submissions refused");
-        long failed = 0;
-        for (String id : ids.subList(0, Math.min(200, ids.size()))) {
-            failed += client.status(id).get("status").asText().equals("complete") ? 0 : 1;
-        }
-        check(failed == 0, failed + " of 200 sampled jobs did not complete");
         row("scale", jobs + " one-step jobs submitted at once",
                 fmt(submitRate) + " submits/s, " + fmt(endToEnd) + " jobs/s end to end, heap peak "
                         + fmt(peak / 1048576.0) + " MB", "-", "-", "all accepted and complete, memory bounded",
