@@ -1,5 +1,6 @@
 package io.dray;
 
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.dray.api.ApiTokenAuthenticator;
 import io.dray.api.ErrorMappers;
 import io.dray.api.JobResource;
+import io.dray.api.JobStatusFilter;
 import io.dray.api.RequestLimits;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
@@ -30,8 +32,11 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import jakarta.servlet.DispatcherType;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -107,31 +112,40 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.healthChecks().register("redis", new RedisHealthCheck(store));
         environment.healthChecks().register("docker", new DockerHealthCheck(docker));
 
+        Optional<ApiTokenAuthenticator> tokens = requireApiTokens(security, environment);
+        environment.servlets().addFilter("job-status", new JobStatusFilter(engine, environment.getObjectMapper(), tokens,
+                        environment.metrics().timer(MetricRegistry.name(JobResource.class, "status"))))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new VersionPrefixFilter());
         environment.jersey().register(new RequestSizeFilter(security.getMaxRequestSize().toBytes()));
-        requireApiTokens(security, environment);
         ErrorMappers.all().forEach(environment.jersey()::register);
         environment.jersey().register(new JobResource(engine,
                 new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(), security.getMaxValueLength()),
                 security.getMaxLogLines()));
     }
 
-    /** With tokens configured every /jobs route needs one; without, the API stays open as the original's was. */
-    private static void requireApiTokens(SecurityFactory security, Environment environment) {
+    /**
+     * With tokens configured every /jobs route needs one; without, the API stays open as the original's was.
+     *
+     * @return the tokens' authenticator, empty when the API is open
+     */
+    private static Optional<ApiTokenAuthenticator> requireApiTokens(SecurityFactory security, Environment environment) {
         List<byte[]> tokenHashes = security.apiTokenHashes();
         if (tokenHashes.isEmpty()) {
             LOG.warn("no API tokens are configured (security.apiTokens, DRAY_API_TOKENS): anyone who reaches this API"
                     + " can run any image on this Docker engine");
-            return;
+            return Optional.empty();
         }
+        ApiTokenAuthenticator tokens = new ApiTokenAuthenticator(tokenHashes);
         environment.jersey().register(new AuthDynamicFeature(
                 new OAuthCredentialAuthFilter.Builder<ApiTokenAuthenticator.ApiClient>()
-                        .setAuthenticator(new ApiTokenAuthenticator(tokenHashes))
+                        .setAuthenticator(tokens)
                         .setPrefix("Bearer")
                         .setRealm("dray")
                         .setUnauthorizedHandler(new ErrorMappers.Unauthorized())
                         .buildAuthFilter()));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
+        return Optional.of(tokens);
     }
 
     /** A number where a string belongs, or "true" where a boolean belongs, is a client's mistake: answer 400. */

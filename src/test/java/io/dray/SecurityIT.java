@@ -85,6 +85,8 @@ class SecurityIT {
     @Test
     void aRequestWithoutOrWithAWrongTokenGets401AndCreatesNothing() throws Exception {
         String job = DrayClient.scriptJob("echo hi");
+        String known = submit(job);
+        assertThat(client.awaitFinished(known, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("complete");
         int before = JSON.readTree(client.get("/jobs").body()).size();
         for (DrayClient stranger : List.of(new DrayClient(dray.url("")), new DrayClient(dray.url(""), "wrong"),
                 new DrayClient(dray.url(""), TOKEN + "x"))) {
@@ -95,6 +97,9 @@ class SecurityIT {
             assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"dray\"");
             assertThat(stranger.get("/jobs").statusCode()).isEqualTo(401);
             assertThat(stranger.get("/v1/jobs").statusCode()).isEqualTo(401);
+            HttpResponse<String> status = stranger.get("/jobs/" + known);
+            assertThat(status.statusCode()).isEqualTo(401);
+            assertThat(status.body()).doesNotContain("complete");
         }
         assertThat(JSON.readTree(client.get("/jobs").body()).size()).isEqualTo(before);
         String viaFile = new DrayClient(dray.url(""), FILE_TOKEN).submit(job);

@@ -16,16 +16,21 @@ public final class VersionPrefixFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath(false);
+        String unversioned = unversioned(path);
+        if (!unversioned.equals(path)) {
+            URI base = request.getUriInfo().getBaseUri();
+            request.setRequestUri(base, UriBuilder.fromUri(request.getUriInfo().getRequestUri())
+                    .replacePath(base.getRawPath().replaceAll("/$", "") + unversioned)
+                    .build());
+        }
+    }
+
+    /** The path without its version prefix, or the path itself when it has none. */
+    static String unversioned(String path) {
         if (!path.startsWith("v") && !path.startsWith("/v")) {
-            return; // the usual, unversioned route: no pattern to match on every request
+            return path; // the usual, unversioned route: no pattern to match on every request
         }
-        URI base = request.getUriInfo().getBaseUri();
         Matcher m = VERSIONED.matcher(path);
-        if (m.matches()) {
-            URI unversioned = UriBuilder.fromUri(request.getUriInfo().getRequestUri())
-                    .replacePath(base.getRawPath().replaceAll("/$", "") + m.group(1))
-                    .build();
-            request.setRequestUri(base, unversioned);
-        }
+        return m.matches() ? m.group(1) : path;
     }
 }

@@ -55,6 +55,13 @@ public class EngineFactory {
     @NotNull
     private Duration logFlushInterval = Duration.milliseconds(100);
 
+    /**
+     * How long this instance answers a finished job's status from memory. A job deleted through another instance may
+     * still be reported here for this long; {@code 0s} reads Redis every time.
+     */
+    @NotNull
+    private Duration finishedJobCacheTime = Duration.seconds(1);
+
     @Min(1)
     @Max(5000)
     private int logBatchLines = 1000;
@@ -172,6 +179,16 @@ public class EngineFactory {
         this.logBatchSize = logBatchSize;
     }
 
+    @JsonProperty
+    public Duration getFinishedJobCacheTime() {
+        return finishedJobCacheTime;
+    }
+
+    @JsonProperty
+    public void setFinishedJobCacheTime(Duration finishedJobCacheTime) {
+        this.finishedJobCacheTime = finishedJobCacheTime;
+    }
+
     public SpoolDirectory spoolDirectory(Executor deletions) {
         return new SpoolDirectory(Path.of(dataDirectory), (int) Math.min(Integer.MAX_VALUE - 8, spoolMemoryLimit.toBytes()),
                 deletions);
@@ -187,6 +204,7 @@ public class EngineFactory {
                 leaseTime.toJavaDuration(),
                 shutdownGrace.toJavaDuration(),
                 defaultStepTimeout == null ? null : defaultStepTimeout.toJavaDuration(),
-                maxBufferedLogLines);
+                maxBufferedLogLines,
+                finishedJobCacheTime.toJavaDuration());
     }
 }

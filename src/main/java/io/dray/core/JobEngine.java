@@ -3,6 +3,8 @@ package io.dray.core;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +34,7 @@ public final class JobEngine implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
     private static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
     private static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
+    private static final int FINISHED_STATES_CACHED = 10_000;
 
     /**
      * @param maxQueuedJobs how many jobs may wait in the queue before new ones are refused
@@ -50,7 +53,8 @@ public final class JobEngine implements Managed {
             Duration leaseTime,
             Duration shutdownGrace,
             Duration defaultStepTimeout,
-            int maxBufferedLogLines) {}
+            int maxBufferedLogLines,
+            Duration finishedJobCacheTime) {}
 
     private final JobStore store;
     private final StepRunner runner;
@@ -63,6 +67,12 @@ public final class JobEngine implements Managed {
     private final String instance = UUID.randomUUID().toString();
     private final Semaphore freeWorkers;
     private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    /**
+     * Finished jobs' states, which never change again: clients poll a job long after it ended. The one change a
+     * finished job can still see is its deletion, which this instance forgets at once; a deletion through another
+     * instance shows here after the cache time at most.
+     */
+    private final Cache<String, JobState> finishedStates;
     private final AtomicLong queueLength = new AtomicLong();
     private final Meter submitted;
     private final Meter completed;
@@ -92,6 +102,10 @@ public final class JobEngine implements Managed {
         this.settings = settings;
         this.allowedImages = allowedImages;
         this.freeWorkers = new Semaphore(settings.workers());
+        this.finishedStates = Caffeine.newBuilder()
+                .expireAfterWrite(settings.finishedJobCacheTime())
+                .maximumSize(FINISHED_STATES_CACHED)
+                .build();
         this.submitted = metrics.meter("jobs.submitted");
         this.completed = metrics.meter("jobs.completed");
         this.failed = metrics.meter("jobs.failed");
@@ -167,7 +181,15 @@ public final class JobEngine implements Managed {
     }
 
     public JobState state(String id) {
-        return store.findState(id).orElseThrow(() -> new JobNotFoundException(id));
+        JobState finished = finishedStates.getIfPresent(id);
+        if (finished != null) {
+            return finished;
+        }
+        JobState state = store.findState(id).orElseThrow(() -> new JobNotFoundException(id));
+        if (state.status().isFinal()) {
+            finishedStates.put(id, state);
+        }
+        return state;
     }
 
     public List<String> jobIds() {
@@ -211,7 +233,9 @@ public final class JobEngine implements Managed {
         } catch (JobFinishedException e) {
             // Nothing to stop.
         }
-        if (!store.delete(id)) {
+        boolean deleted = store.delete(id);
+        finishedStates.invalidate(id);
+        if (!deleted) {
             throw new JobNotFoundException(id);
         }
     }

@@ -168,6 +168,23 @@ class JobResourceIT {
         assertThat(finished(waiting).get("status").asText()).isEqualTo("complete");
     }
 
+    /** Polls are answered before Jersey (JobStatusFilter); whatever that path hands on, Jersey answers alike. */
+    @Test
+    void aJobsStatusReadsTheSameWhicheverWayItIsAsked() throws Exception {
+        String id = submit(scriptJob("echo hi"));
+        String expected = finished(id).toString();
+        for (String accept : List.of("application/json", "*/*", "application/*", "text/plain, application/json")) {
+            Response response = APP.client().target(url("/jobs/" + id)).request().header("Accept", accept).get();
+            assertThat(response.getStatus()).as(accept).isEqualTo(200);
+            assertThat(response.getMediaType().toString()).as(accept).startsWith("application/json");
+            assertThat(JSON.readTree(response.readEntity(String.class)).toString()).as(accept).isEqualTo(expected);
+        }
+        assertThat(APP.client().target(url("/jobs/" + id)).request().head().getStatus()).isEqualTo(200);
+        Response notJson = APP.client().target(url("/jobs/" + id)).request().header("Accept", "text/plain").get();
+        assertThat(notJson.getStatus()).isEqualTo(406);
+        assertThat(get("/jobs/" + id + "x", 404).get("message").asText()).isEqualTo("no such job: " + id + "x");
+    }
+
     @Test
     void everyRouteAlsoAnswersUnderAVersionPrefix() throws Exception {
         Response response = post("/v1/jobs", scriptJob("echo versioned"));

@@ -73,7 +73,7 @@ class JobEngineIT {
 
     static JobEngine.Settings settings(int workers, int maxQueued) {
         return new JobEngine.Settings(workers, maxQueued, Duration.ofMillis(50), 1000, 1 << 20, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), null, 100_000);
+                Duration.ofSeconds(1), null, 100_000, Duration.ofSeconds(1));
     }
 
     @AfterAll
@@ -338,7 +338,7 @@ class JobEngineIT {
         JobEngine.Settings base = settings(1, 10);
         JobEngine.Settings withDefault = new JobEngine.Settings(base.workers(), base.maxQueuedJobs(),
                 base.logFlushInterval(), base.logBatchLines(), base.logBatchBytes(), base.leaseTime(),
-                base.shutdownGrace(), Duration.ofSeconds(1), base.maxBufferedLogLines());
+                base.shutdownGrace(), Duration.ofSeconds(1), base.maxBufferedLogLines(), base.finishedJobCacheTime());
         String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
         RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper(), TEST_CIPHER);
         JobEngine strict = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
@@ -357,6 +357,32 @@ class JobEngineIT {
             strict.stop();
             oneWorker.shutdown();
         }
+    }
+
+    @Test
+    void aFinishedJobsStateComesFromMemoryUntilTheCacheTimeEnds() throws Exception {
+        Job job = submit(List.of(), script("echo done"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.COMPLETE);
+        store.delete(job.id()); // what another instance's DELETE does
+        long deleted = System.nanoTime();
+        assertThat(engine.state(job.id()).status()).isEqualTo(JobStatus.COMPLETE);
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try {
+                engine.state(job.id());
+                return false;
+            } catch (JobNotFoundException e) {
+                return true;
+            }
+        });
+        assertThat(Duration.ofNanos(System.nanoTime() - deleted)).isLessThan(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void aRunningJobsStateIsReadAfreshEveryTime() throws Exception {
+        Job job = submit(List.of(), script("sleep 1; echo done"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.findState(job.id()).orElseThrow().status().isFinal());
+        assertThat(engine.state(job.id()).status()).isEqualTo(JobStatus.COMPLETE);
     }
 
     @Test

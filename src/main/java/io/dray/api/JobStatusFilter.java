@@ -1,0 +1,87 @@
+package io.dray.api;
+
+import com.codahale.metrics.Timer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.dray.core.JobEngine;
+import io.dray.core.JobState;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Answers {@code GET /jobs/{id}} for a known job before the request reaches Jersey: the route clients poll, hundreds of
+ * times per job. Through Jersey's pipeline a read cost ~210 µs of CPU and, being deep, took minutes of load to be
+ * compiled on two cores (docs/benchmarks.md, "API reads"). This path writes the same JSON as
+ * {@link JobResource#status}, from the same engine call, into the same {@code @Timed} timer. Anything it would have
+ * to answer differently (an error, a missing or wrong token, a HEAD, a client that does not accept JSON, an escaped
+ * path) it hands on to Jersey, so that every error is still rendered by {@link ErrorMappers} alone.
+ */
+public final class JobStatusFilter implements Filter {
+    private final JobEngine engine;
+    private final ObjectWriter json;
+    private final Optional<ApiTokenAuthenticator> tokens;
+    private final Timer timer;
+
+    /** @param tokens empty when the API is open, as it is without configured tokens */
+    public JobStatusFilter(JobEngine engine, ObjectMapper json, Optional<ApiTokenAuthenticator> tokens, Timer timer) {
+        this.engine = engine;
+        this.json = json.writerFor(JobStatusRepresentation.class);
+        this.tokens = tokens;
+        this.timer = timer;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        String id = "GET".equals(request.getMethod()) && acceptsJson(request) && authorized(request)
+                ? jobId(request.getPathInfo())
+                : null;
+        if (id != null) {
+            try (Timer.Context ignored = timer.time()) {
+                byte[] body = json.writeValueAsBytes(JobStatusRepresentation.of(engine.state(id)));
+                HttpServletResponse response = (HttpServletResponse) res;
+                response.setContentType("application/json");
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+                return;
+            } catch (RuntimeException e) {
+                // Not found, Redis down...: Jersey asks again and answers through the one error mapper family.
+            }
+        }
+        chain.doFilter(req, res);
+    }
+
+    /** The id of {@code /jobs/{id}} or {@code /v1/jobs/{id}}, or null for any other path. */
+    static String jobId(String path) {
+        if (path == null || path.indexOf('%') >= 0) {
+            return null;
+        }
+        String unversioned = VersionPrefixFilter.unversioned(path);
+        if (!unversioned.startsWith("/jobs/")) {
+            return null;
+        }
+        String id = unversioned.substring("/jobs/".length());
+        return id.isEmpty() || id.indexOf('/') >= 0 ? null : id;
+    }
+
+    private static boolean acceptsJson(HttpServletRequest request) {
+        String accept = request.getHeader("Accept");
+        return accept == null || accept.contains("application/json") || accept.contains("*/*");
+    }
+
+    private boolean authorized(HttpServletRequest request) {
+        if (tokens.isEmpty()) {
+            return true;
+        }
+        String header = request.getHeader("Authorization");
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && tokens.get().authenticate(header.substring(7).trim()).isPresent();
+    }
+}
