@@ -69,28 +69,26 @@ public final class DrayBench {
     private void run(int scaleJobs, String jfrFile) throws Exception {
         TestDocker.buildImages();
         Path data = Files.createTempDirectory("dray-bench-");
-        List<String> jvmOptions = new ArrayList<>();
+        List<String> shipped = new ArrayList<>();
         // Started the way scripts/run starts it: with the class-data archive scripts/bench makes.
         Path classArchive = Path.of("target", "dray.jsa");
         if (Files.isRegularFile(classArchive)) {
-            jvmOptions.add("-XX:SharedArchiveFile=" + classArchive.toAbsolutePath());
+            shipped.add("-XX:SharedArchiveFile=" + classArchive.toAbsolutePath());
         } else {
             notes.add("start-up measured without a class-data archive (target/dray.jsa is missing)");
         }
+        String extraOptions = System.getenv().getOrDefault("BENCH_JVM_OPTIONS", "").trim();
+        if (!extraOptions.isEmpty()) {
+            shipped.addAll(List.of(extraOptions.split("\\s+")));
+            notes.add("the Dray process ran with the JVM options " + extraOptions);
+        }
+        List<String> jvmOptions = new ArrayList<>(shipped);
         if (jfrFile != null) {
             jvmOptions.add("-XX:FlightRecorderOptions:stackdepth=256");
             jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfrFile).toAbsolutePath());
         }
-        String extraOptions = System.getenv().getOrDefault("BENCH_JVM_OPTIONS", "").trim();
-        if (!extraOptions.isEmpty()) {
-            jvmOptions.addAll(List.of(extraOptions.split("\\s+")));
-            notes.add("the Dray process ran with the JVM options " + extraOptions);
-        }
-        long start = System.nanoTime();
-        dray = DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
-                Map.of("workers", Integer.toString(WORKERS), "dataDirectory", data.toString(), "maxQueuedJobs", "100000"),
-                "security:\n  maxLogLines: 1000000\n", jvmOptions);
-        double startup = seconds(start);
+        dray = startDray(data, jvmOptions);
+        double firstStartUp = dray.startUp().toNanos() / 1e9;
         client = new DrayClient(dray.url(""));
         admin = new DrayClient(dray.adminUrl(""));
         direct = new DirectDocker();
@@ -101,8 +99,7 @@ public final class DrayBench {
             when("data", this::dataPassing);
             when("log", this::logIngest);
             when("api", this::apiReads);
-            when("startup", () -> row("start-up", "process start to healthy admin health check", fmt(startup) + " s",
-                    "-", "-", "≤ 3 s", startup <= 3));
+            when("startup", () -> startUp(firstStartUp, data, shipped));
             when("scale", () -> scale(scaleJobs));
         } finally {
             direct.close();
@@ -114,6 +111,29 @@ public final class DrayBench {
             }
         }
         print();
+    }
+
+    private DrayProcess startDray(Path data, List<String> jvmOptions) throws Exception {
+        return DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
+                Map.of("workers", Integer.toString(WORKERS), "dataDirectory", data.toString(), "maxQueuedJobs", "100000"),
+                "security:\n  maxLogLines: 1000000\n", jvmOptions);
+    }
+
+    /** The first start-up and four more, one after the other: one start-up swings by a second here. */
+    private void startUp(double first, Path data, List<String> jvmOptions) throws Exception {
+        List<Double> runs = new ArrayList<>(List.of(first));
+        for (int i = 0; i < 4; i++) {
+            DrayProcess another = startDray(data, jvmOptions);
+            try {
+                runs.add(another.startUp().toNanos() / 1e9);
+                another.terminate(Duration.ofSeconds(60));
+            } finally {
+                another.close();
+            }
+        }
+        double m = median("start-up s", runs);
+        row("start-up", "process start to healthy admin health check, median of 5", fmt(m) + " s", "-", "-", "≤ 3 s",
+                m <= 3);
     }
 
     private interface Figure {
