@@ -96,7 +96,10 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 .workQueue(new SynchronousQueue<>())
                 .build();
         SpoolDirectory spools = engineConfig.spoolDirectory(background);
-        ScheduledExecutorService ticker = environment.lifecycle().scheduledExecutorService("engine-ticker-%d").build();
+        // A waiting request's time-out is cancelled when its job ends first: drop it then, not when it would have run.
+        ScheduledExecutorService ticker = environment.lifecycle().scheduledExecutorService("engine-ticker-%d")
+                .removeOnCancelPolicy(true)
+                .build();
         JobEngine engine = new JobEngine(
                 store,
                 new DockerStepRunner(docker, spools, background, config.getRedis().getKeyPrefix()),
@@ -121,7 +124,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         ErrorMappers.all().forEach(environment.jersey()::register);
         environment.jersey().register(new JobResource(engine,
                 new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(), security.getMaxValueLength()),
-                security.getMaxLogLines()));
+                security.getMaxLogLines(), background));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.dray.api;
 
 import com.codahale.metrics.annotation.Timed;
+import io.dray.core.Durations;
 import io.dray.core.Job;
 import io.dray.core.JobEngine;
 import io.dropwizard.jersey.params.LongParam;
@@ -18,27 +19,39 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** The original Dray's API. Also answers under {@code /v<version>/}, see {@link VersionPrefixFilter}. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @PermitAll
 public final class JobResource {
+    /** Below Jetty's idle timeout (30 s), which would otherwise close a waiting request's connection. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(20);
     private final JobEngine engine;
     private final RequestLimits limits;
     private final int maxLogLines;
+    private final Executor responses;
 
-    /** @param maxLogLines the most lines one log request answers */
-    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines) {
+    /**
+     * @param maxLogLines the most lines one log request answers
+     * @param responses writes the answers of waiting requests, off the engine's threads
+     */
+    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines, Executor responses) {
         this.engine = engine;
         this.limits = limits;
         this.maxLogLines = maxLogLines;
+        this.responses = responses;
     }
 
     @POST
@@ -58,11 +71,34 @@ public final class JobResource {
         return engine.jobIds().stream().map(JobIdRepresentation::new).toList();
     }
 
+    /**
+     * The job's status; with {@code wait}, as soon as the job has ended, or after that long (at most {@link #MAX_WAIT})
+     * with its status then: a client waits for a job in one request instead of polling.
+     */
     @GET
     @Timed
     @Path("/{id}")
-    public JobStatusRepresentation status(@PathParam("id") String id) {
-        return JobStatusRepresentation.of(engine.state(id));
+    public void status(@PathParam("id") String id, @QueryParam("wait") String wait, @Suspended AsyncResponse response) {
+        if (wait == null) {
+            response.resume(JobStatusRepresentation.of(engine.state(id)));
+            return;
+        }
+        engine.stateWhenFinal(id, waitTime(wait)).whenCompleteAsync((state, error) -> {
+            if (error != null) {
+                response.resume(error); // not found, Redis down: rendered by ErrorMappers like any other
+            } else {
+                response.resume(JobStatusRepresentation.of(state));
+            }
+        }, responses);
+    }
+
+    private static Duration waitTime(String wait) {
+        try {
+            Duration asked = Durations.parse(wait);
+            return asked.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : asked;
+        } catch (IllegalArgumentException e) {
+            throw new WebApplicationException(ErrorMappers.error(Response.Status.BAD_REQUEST, "wait: " + e.getMessage()));
+        }
     }
 
     @GET

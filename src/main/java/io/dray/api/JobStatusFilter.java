@@ -21,7 +21,8 @@ import java.util.Optional;
  * compiled on two cores (docs/benchmarks.md, "API reads"). This path writes the same JSON as
  * {@link JobResource#status}, from the same engine call, into the same {@code @Timed} timer. Anything it would have
  * to answer differently (an error, a missing or wrong token, a HEAD, a client that does not accept JSON, an escaped
- * path) it hands on to Jersey, so that every error is still rendered by {@link ErrorMappers} alone.
+ * path, a query such as {@code ?wait=}) it hands on to Jersey, so that every error is still rendered by
+ * {@link ErrorMappers} alone.
  */
 public final class JobStatusFilter implements Filter {
     private final JobEngine engine;
@@ -40,7 +41,8 @@ public final class JobStatusFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
-        String id = "GET".equals(request.getMethod()) && acceptsJson(request) && authorized(request)
+        String id = "GET".equals(request.getMethod()) && request.getQueryString() == null && acceptsJson(request)
+                && authorized(request)
                 ? jobId(request.getPathInfo())
                 : null;
         if (id != null) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +36,8 @@ public final class JobEngine implements Managed {
     private static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
     private static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
     private static final int FINISHED_STATES_CACHED = 10_000;
+    /** How soon a waiting request learns that a job it does not run here (queued, or on another instance) ended. */
+    private static final Duration WAIT_CHECK = Duration.ofMillis(250);
 
     /**
      * @param maxQueuedJobs how many jobs may wait in the queue before new ones are refused
@@ -73,6 +76,8 @@ public final class JobEngine implements Managed {
      * instance shows here after the cache time at most.
      */
     private final Cache<String, JobState> finishedStates;
+    /** Requests waiting for a job to end, by job id: woken when it ends here, else by {@link #checkWaiters()}. */
+    private final Map<String, Set<CompletableFuture<JobState>>> waiters = new ConcurrentHashMap<>();
     private final AtomicLong queueLength = new AtomicLong();
     private final Meter submitted;
     private final Meter completed;
@@ -128,6 +133,7 @@ public final class JobEngine implements Managed {
         dispatcher.start();
         ticker.scheduleWithFixedDelay(guarded(this::flushLogs), 0, settings.logFlushInterval().toMillis(), TimeUnit.MILLISECONDS);
         ticker.scheduleWithFixedDelay(guarded(this::watchDeadlines), 0, WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(guarded(this::checkWaiters), 0, WAIT_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         // Also how soon an instance notices that a job it runs was cancelled or deleted through another instance.
         long leaseTick = Math.max(100, Math.min(1000, settings.leaseTime().toMillis() / 3));
         ticker.scheduleWithFixedDelay(guarded(this::keepAlive), leaseTick, leaseTick, TimeUnit.MILLISECONDS);
@@ -154,6 +160,8 @@ public final class JobEngine implements Managed {
             Thread.sleep(100);
         }
         retired = true;
+        // Whoever still waits gets the state as it is now, rather than a connection closed on them.
+        waiters.keySet().forEach(this::answerWaiters);
         try {
             store.retire(instance);
         } catch (StoreUnavailableException e) {
@@ -192,6 +200,66 @@ public final class JobEngine implements Managed {
         return state;
     }
 
+    /**
+     * The job's state as soon as it is final, or its state after {@code wait}, whichever comes first. A job that ends on
+     * this instance answers at once; one that ends elsewhere within {@link #WAIT_CHECK}. Completes exceptionally with
+     * {@link JobNotFoundException} if the job is deleted meanwhile, {@link StoreUnavailableException} if Redis is.
+     */
+    public CompletableFuture<JobState> stateWhenFinal(String id, Duration wait) {
+        JobState now = state(id);
+        if (now.status().isFinal()) {
+            return CompletableFuture.completedFuture(now);
+        }
+        CompletableFuture<JobState> ended = new CompletableFuture<>();
+        // compute, not computeIfAbsent and add: atomic with answerWaiters' remove, so no waiter is left out of both.
+        waiters.compute(id, (key, waiting) -> {
+            Set<CompletableFuture<JobState>> set = waiting != null ? waiting : ConcurrentHashMap.newKeySet();
+            set.add(ended);
+            return set;
+        });
+        var timeUp = ticker.schedule(() -> answer(ended, id), wait.toMillis(), TimeUnit.MILLISECONDS);
+        ended.whenComplete((state, error) -> {
+            timeUp.cancel(false);
+            waiters.computeIfPresent(id, (key, waiting) -> {
+                waiting.remove(ended);
+                return waiting.isEmpty() ? null : waiting;
+            });
+        });
+        return ended;
+    }
+
+    /** Wakes the requests waiting for jobs that this instance does not run, once those jobs have ended. */
+    private void checkWaiters() {
+        List<String> notRunHere = waiters.keySet().stream().filter(id -> !runs.containsKey(id)).toList();
+        if (!notRunHere.isEmpty()) {
+            answerWaitersIfEnded(notRunHere);
+        }
+    }
+
+    private void answerWaitersIfEnded(List<String> ids) {
+        try {
+            store.endedJobs(ids).forEach(this::answerWaiters);
+        } catch (StoreUnavailableException e) {
+            // Asked again on the next check.
+        }
+    }
+
+    /** Answers every request waiting for the job with its state now. */
+    private void answerWaiters(String id) {
+        Set<CompletableFuture<JobState>> waiting = waiters.remove(id);
+        if (waiting != null) {
+            waiting.forEach(ended -> answer(ended, id));
+        }
+    }
+
+    private void answer(CompletableFuture<JobState> ended, String id) {
+        try {
+            ended.complete(state(id));
+        } catch (RuntimeException e) {
+            ended.completeExceptionally(e);
+        }
+    }
+
     public List<String> jobIds() {
         return store.listIds();
     }
@@ -220,6 +288,7 @@ public final class JobEngine implements Managed {
                     local.stop(JobRun.StopReason.CLAIM_LOST);
                 }
                 spools.deleteJob(id);
+                wakeWaiters(id);
                 LOG.info("job {} cancelled: {}", id, reason);
                 return cancelled;
             }
@@ -235,6 +304,7 @@ public final class JobEngine implements Managed {
         }
         boolean deleted = store.delete(id);
         finishedStates.invalidate(id);
+        wakeWaiters(id);
         if (!deleted) {
             throw new JobNotFoundException(id);
         }
@@ -300,6 +370,7 @@ public final class JobEngine implements Managed {
             runs.remove(id);
             freeWorkers.release();
             MDC.remove("job");
+            wakeWaiters(id);
         }
     }
 
@@ -372,6 +443,16 @@ public final class JobEngine implements Managed {
             return live;
         } catch (StoreUnavailableException e) {
             return null;
+        }
+    }
+
+    /**
+     * For a job that may just have ended here (or only left this instance, on shutdown). Off the caller's thread: a
+     * worker that just ended a job, or a request, need not wait for the answers.
+     */
+    private void wakeWaiters(String id) {
+        if (waiters.containsKey(id)) {
+            ticker.execute(guarded(() -> answerWaitersIfEnded(List.of(id))));
         }
     }
 

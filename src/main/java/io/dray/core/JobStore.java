@@ -47,6 +47,9 @@ public interface JobStore {
     /** The jobs among these claims whose claim no longer holds: deleted, cancelled, or taken over. */
     Set<String> lostClaims(Collection<Claim> claims);
 
+    /** The jobs among these that have ended (a final status) or no longer exist. */
+    Set<String> endedJobs(Collection<String> ids);
+
     /** At most {@code maxLines} log lines from {@code fromIndex} on, or empty if there is no such job. */
     Optional<List<String>> readLog(String id, long fromIndex, int maxLines);
 

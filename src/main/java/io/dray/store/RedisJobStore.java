@@ -215,6 +215,26 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
+    public Set<String> endedJobs(Collection<String> ids) {
+        return call(() -> {
+            Map<String, Response<String>> statuses = new LinkedHashMap<>();
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                for (String id : ids) {
+                    statuses.put(id, pipeline.hget(keys.job(id), "status"));
+                }
+                pipeline.sync();
+            }
+            Set<String> ended = new HashSet<>();
+            statuses.forEach((id, status) -> {
+                if (status.get() == null || JobStatus.of(status.get()).isFinal()) {
+                    ended.add(id);
+                }
+            });
+            return ended;
+        });
+    }
+
+    @Override
     public Set<String> lostClaims(Collection<Claim> claims) {
         return call(() -> {
             Map<Claim, Response<List<String>>> replies = new LinkedHashMap<>();

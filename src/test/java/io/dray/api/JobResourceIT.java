@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,6 +185,36 @@ class JobResourceIT {
         Response notJson = APP.client().target(url("/jobs/" + id)).request().header("Accept", "text/plain").get();
         assertThat(notJson.getStatus()).isEqualTo(406);
         assertThat(get("/jobs/" + id + "x", 404).get("message").asText()).isEqualTo("no such job: " + id + "x");
+    }
+
+    @Test
+    void aStatusRequestCanWaitForTheJobToEnd() throws Exception {
+        String id = submit(scriptJob("sleep 1; echo done"));
+        JsonNode end = get("/jobs/" + id + "?wait=20s", 200);
+        assertThat(end.get("status").asText()).isEqualTo("complete");
+        assertThat(end.toString()).isEqualTo(get("/jobs/" + id, 200).toString());
+    }
+
+    @Test
+    void aWaitingRequestIsAnsweredWhenTheJobIsCancelled() throws Exception {
+        String id = submit(scriptJob("sleep 30"));
+        Future<Response> waiting = APP.client().target(url("/jobs/" + id)).queryParam("wait", "20")
+                .request().async().get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/jobs/" + id, 200).get("status").asText().equals("running"));
+        assertThat(post("/jobs/" + id + "/cancel", "").getStatus()).isEqualTo(200);
+        Response answer = waiting.get(20, TimeUnit.SECONDS);
+        assertThat(answer.getStatus()).isEqualTo(200);
+        assertThat(JSON.readTree(answer.readEntity(String.class)).get("status").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void aWaitThatIsNotADurationIsRefused() throws Exception {
+        String id = submit(scriptJob("echo hi"));
+        assertThat(get("/jobs/" + id + "?wait=soon", 400).get("message").asText())
+                .isEqualTo("wait: \"soon\" is not a duration: write seconds, or e.g. 90s, 15m, 2h");
+        assertThat(get("/jobs/" + id + "?wait=0", 400).get("message").asText())
+                .isEqualTo("wait: \"0\" is not a positive duration");
+        assertThat(get("/jobs/NO-SUCH-JOB?wait=1s", 404).get("message").asText()).isEqualTo("no such job: NO-SUCH-JOB");
     }
 
     @Test

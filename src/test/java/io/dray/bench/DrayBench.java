@@ -408,14 +408,20 @@ public final class DrayBench {
         return !client.status(id).get("status").asText().matches("queued|running");
     }
 
+    /**
+     * Waits the way the floor does (Docker's wait): one request that Dray answers when the job ends. Polling every
+     * 20 ms instead took CPU the containers need and up to a poll's interval per job (docs/benchmarks.md).
+     */
     private JsonNode awaitEnd(String id, int seconds) throws Exception {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!isFinal(id)) {
+        while (true) {
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            JsonNode status = JSON.readTree(client.get("/jobs/" + id + "?wait=" + Math.min(left, 20_000) + "ms").body());
+            if (!status.get("status").asText().matches("queued|running")) {
+                return status;
+            }
             check(System.nanoTime() <= deadline, "job " + id + " did not end within " + seconds + " s");
-            // Polling faster steals the CPU (two cores here) that the job itself needs.
-            Thread.sleep(POLL.toMillis());
         }
-        return client.status(id);
     }
 
     private void row(String figure, String work, String viaDray, String viaDocker, String ratio, String target, boolean met) {

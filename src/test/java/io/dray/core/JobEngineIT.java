@@ -20,13 +20,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -383,6 +387,46 @@ class JobEngineIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
         await().atMost(Duration.ofSeconds(30)).until(() -> store.findState(job.id()).orElseThrow().status().isFinal());
         assertThat(engine.state(job.id()).status()).isEqualTo(JobStatus.COMPLETE);
+    }
+
+    @Test
+    void aWaitForAJobEndsWithItsFinalState() throws Exception {
+        Job job = submit(List.of(), script("sleep 1; echo done"));
+        JobState end = engine.stateWhenFinal(job.id(), Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.stepsCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaitThatRunsOutAnswersWithTheStateThen() throws Exception {
+        Job job = submit(List.of(), script("sleep 3"));
+        long asked = System.nanoTime();
+        JobState then = engine.stateWhenFinal(job.id(), Duration.ofMillis(300)).get(5, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(then.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING);
+    }
+
+    @Test
+    void aWaitEndsWhenTheJobIsCancelledThroughAnotherInstance() throws Exception {
+        Job job = submit(List.of(), script("sleep 30"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
+        CompletableFuture<JobState> waiting = engine.stateWhenFinal(job.id(), Duration.ofSeconds(20));
+        JobState running = store.findState(job.id()).orElseThrow();
+        assertThat(store.transition(JobStatus.RUNNING, running.cancelled("cancelled elsewhere", Instant.now()))).isTrue();
+        JobState end = waiting.get(20, TimeUnit.SECONDS);
+        assertThat(end.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(end.error()).isEqualTo("cancelled elsewhere");
+    }
+
+    @Test
+    void aWaitForAJobThatIsGoneEndsInNotFound() throws Exception {
+        Job job = submit(List.of(), script("sleep 30"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
+        CompletableFuture<JobState> waiting = engine.stateWhenFinal(job.id(), Duration.ofSeconds(20));
+        store.delete(job.id()); // gone without a cancel first (a DELETE cancels first: its waiters see "cancelled")
+        assertThatThrownBy(() -> waiting.get(20, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(JobNotFoundException.class);
     }
 
     @Test

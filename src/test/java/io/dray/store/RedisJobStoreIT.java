@@ -129,6 +129,19 @@ class RedisJobStoreIT {
     }
 
     @Test
+    void endedJobsAreThoseWithAFinalStatusOrGone() {
+        Job running = created();
+        Claim claim = claim(running, "a");
+        store.saveState(claim.state().started(T0), claim);
+        Job complete = created();
+        Claim done = claim(complete, "a");
+        store.saveState(done.state().started(T0).completed(T0), done);
+        Job queued = created();
+        assertThat(store.endedJobs(List.of(queued.id(), running.id(), complete.id(), "no-such-job")))
+                .containsExactlyInAnyOrder(complete.id(), "no-such-job");
+    }
+
+    @Test
     void deleteRemovesEveryKeyOfTheJob() {
         Job job = created();
         store.appendLog(claim(job, "a"), List.of("line"));
