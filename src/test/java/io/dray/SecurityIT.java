@@ -165,6 +165,7 @@ class SecurityIT {
         HttpResponse<String> sized = client.post("/jobs", HttpRequest.BodyPublishers.ofString(big));
         assertThat(sized.statusCode()).isEqualTo(413);
         assertThat(JSON.readTree(sized.body()).get("message").asText()).isEqualTo("the request body is larger than 4096 bytes");
+        assertThat(sized.headers().firstValue("Connection")).as("the unread body ends the connection").contains("close");
         HttpResponse<String> chunked = client.post("/jobs", HttpRequest.BodyPublishers.ofInputStream(
                 () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))));
         assertThat(chunked.statusCode()).isEqualTo(413);

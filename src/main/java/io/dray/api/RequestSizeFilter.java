@@ -24,9 +24,15 @@ public final class RequestSizeFilter implements ContainerRequestFilter {
         request.setEntityStream(new LimitedStream(request.getEntityStream()));
     }
 
+    /**
+     * Also closes the connection: the rest of the body is never read, and a client that sent its next request on the
+     * same connection would find it closed under it.
+     */
     private WebApplicationException tooLarge() {
-        return new WebApplicationException(ErrorMappers.error(Response.Status.REQUEST_ENTITY_TOO_LARGE,
-                "the request body is larger than " + maxBytes + " bytes"));
+        return new WebApplicationException(Response.fromResponse(ErrorMappers.error(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                        "the request body is larger than " + maxBytes + " bytes"))
+                .header("Connection", "close")
+                .build());
     }
 
     /** Counts a body without a length as it is read. */
