@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,16 @@ public final class ErrorMappers {
     public static List<Object> all() {
         return List.of(new NotFound(), new Finished(), new StoreUnavailable(), new QueueFull(), new InvalidJson(),
                 new MalformedJson(), new InvalidJob(), new OverLimit(), new ImageNotAllowed());
+    }
+
+    /** The answer to an error of {@link JobStatusFilter}, which runs before Jersey; empty for one only Jersey maps. */
+    static Optional<Response> beforeJersey(RuntimeException e) {
+        if (e instanceof JobNotFoundException notFound) {
+            return Optional.of(new NotFound().toResponse(notFound));
+        } else if (e instanceof StoreUnavailableException unavailable) {
+            return Optional.of(new StoreUnavailable().toResponse(unavailable));
+        }
+        return Optional.empty();
     }
 
     static Response error(Response.Status status, String message) {

@@ -12,28 +12,31 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Answers {@code GET /jobs/{id}} for a known job before the request reaches Jersey: the route clients poll, hundreds of
- * times per job. Through Jersey's pipeline a read cost ~210 µs of CPU and, being deep, took minutes of load to be
- * compiled on two cores (docs/benchmarks.md, "API reads"). This path writes the same JSON as
- * {@link JobResource#status}, from the same engine call, into the same {@code @Timed} timer. Anything it would have
- * to answer differently (an error, a missing or wrong token, a HEAD, a client that does not accept JSON, an escaped
- * path, a query such as {@code ?wait=}) it hands on to Jersey, so that every error is still rendered by
- * {@link ErrorMappers} alone.
+ * Answers {@code GET /jobs/{id}} before the request reaches Jersey: the route clients poll, hundreds of times per job.
+ * Through Jersey's pipeline a read cost ~210 µs of CPU and, being deep, took minutes of load to be compiled on two
+ * cores (docs/benchmarks.md, "API reads"). This path writes the same JSON as {@link JobResource#status}, from the
+ * same engine call, into the same {@code @Timed} timer. An unknown job or an unavailable Redis it answers as
+ * {@link ErrorMappers} renders them (a second try through Jersey would double a Redis outage's wait). Anything else
+ * (another error, a missing or wrong token, a HEAD, a client that does not accept JSON, an escaped path, a query such
+ * as {@code ?wait=}) it hands on to Jersey.
  */
 public final class JobStatusFilter implements Filter {
     private final JobEngine engine;
-    private final ObjectWriter json;
+    private final ObjectMapper json;
+    private final ObjectWriter statusJson;
     private final Optional<ApiTokenAuthenticator> tokens;
     private final Timer timer;
 
     /** @param tokens empty when the API is open, as it is without configured tokens */
     public JobStatusFilter(JobEngine engine, ObjectMapper json, Optional<ApiTokenAuthenticator> tokens, Timer timer) {
         this.engine = engine;
-        this.json = json.writerFor(JobStatusRepresentation.class);
+        this.json = json;
+        this.statusJson = json.writerFor(JobStatusRepresentation.class);
         this.tokens = tokens;
         this.timer = timer;
     }
@@ -47,17 +50,25 @@ public final class JobStatusFilter implements Filter {
                 : null;
         if (id != null) {
             try (Timer.Context ignored = timer.time()) {
-                byte[] body = json.writeValueAsBytes(JobStatusRepresentation.of(engine.state(id)));
-                HttpServletResponse response = (HttpServletResponse) res;
-                response.setContentType("application/json");
-                response.setContentLength(body.length);
-                response.getOutputStream().write(body);
+                write((HttpServletResponse) res, 200, statusJson.writeValueAsBytes(JobStatusRepresentation.of(engine.state(id))));
                 return;
             } catch (RuntimeException e) {
-                // Not found, Redis down...: Jersey asks again and answers through the one error mapper family.
+                Optional<Response> error = ErrorMappers.beforeJersey(e);
+                if (error.isPresent()) {
+                    write((HttpServletResponse) res, error.get().getStatus(), json.writeValueAsBytes(error.get().getEntity()));
+                    return;
+                }
+                // Anything else: Jersey asks again, and its mappers answer (and log) it.
             }
         }
         chain.doFilter(req, res);
+    }
+
+    private static void write(HttpServletResponse response, int status, byte[] body) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 
     /** The id of {@code /jobs/{id}} or {@code /v1/jobs/{id}}, or null for any other path. */

@@ -184,7 +184,11 @@ class JobResourceIT {
         assertThat(APP.client().target(url("/jobs/" + id)).request().head().getStatus()).isEqualTo(200);
         Response notJson = APP.client().target(url("/jobs/" + id)).request().header("Accept", "text/plain").get();
         assertThat(notJson.getStatus()).isEqualTo(406);
-        assertThat(get("/jobs/" + id + "x", 404).get("message").asText()).isEqualTo("no such job: " + id + "x");
+        JsonNode notFound = get("/jobs/" + id + "x", 404);
+        assertThat(notFound.get("message").asText()).isEqualTo("no such job: " + id + "x");
+        Response viaJersey = APP.client().target(url("/jobs/" + id + "x")).request().header("Accept", "application/*").get();
+        assertThat(viaJersey.getStatus()).isEqualTo(404);
+        assertThat(JSON.readTree(viaJersey.readEntity(String.class))).isEqualTo(notFound);
     }
 
     @Test
