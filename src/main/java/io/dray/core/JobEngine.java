@@ -203,7 +203,8 @@ public final class JobEngine implements Managed {
     /**
      * The job's state as soon as it is final, or its state after {@code wait}, whichever comes first. A job that ends on
      * this instance answers at once; one that ends elsewhere within {@link #WAIT_CHECK}. Completes exceptionally with
-     * {@link JobNotFoundException} if the job is deleted meanwhile, {@link StoreUnavailableException} if Redis is.
+     * {@link JobNotFoundException} if the job is gone (a delete cancels it first: its waiters mostly see it
+     * cancelled), with {@link StoreUnavailableException} if Redis is.
      */
     public CompletableFuture<JobState> stateWhenFinal(String id, Duration wait) {
         JobState now = state(id);

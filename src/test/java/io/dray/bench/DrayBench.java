@@ -405,7 +405,11 @@ public final class DrayBench {
     }
 
     private boolean isFinal(String id) throws Exception {
-        return !client.status(id).get("status").asText().matches("queued|running");
+        return ended(client.status(id));
+    }
+
+    private static boolean ended(JsonNode status) {
+        return !status.get("status").asText().matches("queued|running");
     }
 
     /**
@@ -416,8 +420,10 @@ public final class DrayBench {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (true) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            JsonNode status = JSON.readTree(client.get("/jobs/" + id + "?wait=" + Math.min(left, 20_000) + "ms").body());
-            if (!status.get("status").asText().matches("queued|running")) {
+            var answer = client.get("/jobs/" + id + "?wait=" + Math.min(left, 20_000) + "ms");
+            check(answer.statusCode() == 200, "job " + id + ": " + answer.body());
+            JsonNode status = JSON.readTree(answer.body());
+            if (ended(status)) {
                 return status;
             }
             check(System.nanoTime() <= deadline, "job " + id + " did not end within " + seconds + " s");
