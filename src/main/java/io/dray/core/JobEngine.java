@@ -377,7 +377,7 @@ public final class JobEngine implements Managed {
 
     private boolean jobEnded(String id) {
         try {
-            return store.findState(id).map(s -> s.status().isFinal()).orElse(true);
+            return store.endedJobs(List.of(id)).contains(id);
         } catch (StoreUnavailableException e) {
             return false;
         }
