@@ -19,12 +19,13 @@ import io.dray.config.EnvironmentLookup;
 import io.dray.config.SecurityFactory;
 import io.dray.core.JobEngine;
 import io.dray.core.SpoolDirectory;
+import io.dray.core.Stores;
 import io.dray.docker.DockerEngine;
 import io.dray.docker.DockerHealthCheck;
 import io.dray.docker.DockerStepRunner;
 import io.dray.store.RedisFactory;
 import io.dray.store.RedisHealthCheck;
-import io.dray.store.RedisJobStore;
+import io.dray.store.RedisStores;
 import io.dray.store.SecretCipher;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
@@ -37,10 +38,6 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,41 +76,24 @@ public class DrayApplication extends Application<DrayConfiguration> {
             LOG.warn("security.secretKey (DRAY_SECRET_KEY) is not set: secret variables are encrypted with a key of this"
                     + " process only, so no other instance can resume a job that has secrets");
         }
-        RedisJobStore store = new RedisJobStore(redis, config.getRedis().getKeyPrefix(), environment.getObjectMapper(),
-                new SecretCipher(security.secretKeyBytes()));
+        Clock clock = Clock.systemUTC();
+        Stores stores = RedisStores.create(redis, config.getRedis().getKeyPrefix(), environment.getObjectMapper(),
+                new SecretCipher(security.secretKeyBytes()), clock);
         DockerEngine docker = config.getDocker().build();
         environment.lifecycle().manage(docker);
 
         EngineFactory engineConfig = config.getEngine();
-        ExecutorService workers = environment.lifecycle().executorService("job-%d")
-                .minThreads(engineConfig.getWorkers())
-                .maxThreads(engineConfig.getWorkers())
-                .workQueue(new LinkedBlockingQueue<>())
-                .build();
-        ExecutorService background = environment.lifecycle().executorService("engine-background-%d")
-                .minThreads(0)
-                .maxThreads(Integer.MAX_VALUE)
-                .workQueue(new SynchronousQueue<>())
-                .build();
-        SpoolDirectory spools = engineConfig.spoolDirectory(background);
-        // A waiting request's time-out is cancelled when its job ends first: drop it then, not when it would have run.
-        ScheduledExecutorService ticker = environment.lifecycle().scheduledExecutorService("engine-ticker-%d")
-                .removeOnCancelPolicy(true)
-                .build();
-        JobEngine engine = new JobEngine(
-                store,
-                new DockerStepRunner(docker, spools, background, config.getRedis().getKeyPrefix()),
-                workers,
-                ticker,
-                spools,
-                Clock.systemUTC(),
-                engineConfig.settings(),
-                security.imageAllowList(),
-                environment.metrics());
+        SpoolDirectory spools = engineConfig.spoolDirectory(engineConfig.dataDeletions(environment));
+        DockerStepRunner runner = new DockerStepRunner(docker, spools, engineConfig.runnerExecutors(environment),
+                config.getRedis().getKeyPrefix());
+        // Managed after the executors it runs on, so that it stops (and hands its jobs back) before they do.
+        JobEngine engine = new JobEngine(stores, runner, spools, clock, engineConfig.settings(),
+                security.imageAllowList(), environment.metrics(), engineConfig.engineExecutors(environment));
         environment.lifecycle().manage(engine);
 
-        environment.healthChecks().register("redis", new RedisHealthCheck(store));
+        environment.healthChecks().register("redis", new RedisHealthCheck(redis));
         environment.healthChecks().register("docker", new DockerHealthCheck(docker));
+        environment.healthChecks().register("engine", engine.healthCheck());
 
         Optional<ApiTokenAuthenticator> tokens = requireApiTokens(security, environment);
         environment.servlets().addFilter("job-status", new JobStatusFilter(engine, environment.getObjectMapper(), tokens,
@@ -124,7 +104,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         ErrorMappers.all().forEach(environment.jersey()::register);
         environment.jersey().register(new JobResource(engine,
                 new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(), security.getMaxValueLength()),
-                security.getMaxLogLines(), background));
+                security.getMaxLogLines(), engineConfig.waitAnswers(environment)));
     }
 
     /**

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
 
 /**
  * What Dray promises when its own process dies or is stopped: real Dray processes, killed with kill -9 or stopped
@@ -130,6 +131,35 @@ class RecoveryIT {
         JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));
         assertThat(end.get("status").asText()).isEqualTo("complete");
         assertThat(other.log(id)).containsExactly("one", "two-start", "two-end");
+    }
+
+    /**
+     * The lease is kept in Redis by a thread that never calls Docker: an instance whose Docker engine freezes for longer
+     * than the lease keeps its job, and the step runs once, even with another instance ready to take jobs over.
+     */
+    @Test
+    void anInstanceWhoseDockerEngineStallsLongerThanTheLeaseKeepsItsJobAndRunsItsStepOnce() throws Exception {
+        try (SecondDockerEngine engine = new SecondDockerEngine()) {
+            engine.start();
+            engine.load(TestDocker.SH);
+            DrayProcess stalled = start(engine.host(), Map.of());
+            DrayClient client = new DrayClient(stalled.url(""));
+            String id = submit(client, DrayClient.scriptJob("echo start; sleep 6; echo end"));
+            client.awaitLogLine(id, "start");
+            DrayProcess ready = start(Map.of());
+            engine.pause();
+            Thread.sleep(5_000); // two and a half leases
+            engine.resume();
+
+            DrayClient other = new DrayClient(ready.url(""));
+            JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));
+            assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("complete");
+            assertThat(other.log(id)).containsExactly("start", "end");
+            try (RedisClient redis = RedisClient.create(java.net.URI.create(REDIS))) {
+                assertThat(redis.hget(prefix + "job:" + id, "step:0:attempt")).as("attempts of the step").isEqualTo("1");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> engine.containersOfJob(id).isEmpty());
+        }
     }
 
     /** Three instances, one of them on a Docker engine of its own; one of the two on the main engine is killed. */

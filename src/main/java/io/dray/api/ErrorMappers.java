@@ -8,6 +8,7 @@ import io.dray.core.ImageNotAllowedException;
 import io.dray.core.JobFinishedException;
 import io.dray.core.JobNotFoundException;
 import io.dray.core.QueueFullException;
+import io.dray.core.StoreDataException;
 import io.dray.core.StoreUnavailableException;
 import io.dropwizard.auth.UnauthorizedHandler;
 import io.dropwizard.jersey.errors.ErrorMessage;
@@ -36,7 +37,7 @@ public final class ErrorMappers {
     private ErrorMappers() {}
 
     public static List<Object> all() {
-        return List.of(new NotFound(), new Finished(), new StoreUnavailable(), new QueueFull(), new InvalidJson(),
+        return List.of(new NotFound(), new Finished(), new StoreUnavailable(), new StoreData(), new QueueFull(), new InvalidJson(),
                 new MalformedJson(), new InvalidJob(), new OverLimit(), new ImageNotAllowed());
     }
 
@@ -102,6 +103,15 @@ public final class ErrorMappers {
         public Response toResponse(StoreUnavailableException e) {
             LOG.warn("answering 503: {}", e.getMessage());
             return error(Response.Status.SERVICE_UNAVAILABLE, "job store unavailable: " + e.getMessage());
+        }
+    }
+
+    /** Redis answered with an error about the data: Dray's fault or the store's, not the client's, and not passing. */
+    static final class StoreData implements ExceptionMapper<StoreDataException> {
+        @Override
+        public Response toResponse(StoreDataException e) {
+            LOG.error("answering 500: {}", e.getMessage(), e);
+            return error(Response.Status.INTERNAL_SERVER_ERROR, "job store error: " + e.getMessage());
         }
     }
 

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.dray.core.JobState;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * {@code GET /jobs/{id}}: the original's {@code id}, {@code stepsCompleted} and {@code status} (plus {@code queued}
- * and {@code cancelled}), why a job failed or was cancelled, and when it was created, started and finished.
+ * and {@code cancelled}), why a job failed or was cancelled, when it was created, started and finished, and each
+ * step's state.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"id", "stepsCompleted", "status", "error", "createdAt", "startedAt", "finishedAt"})
+@JsonPropertyOrder({"id", "stepsCompleted", "status", "error", "createdAt", "startedAt", "finishedAt", "steps"})
 public record JobStatusRepresentation(
         String id,
         int stepsCompleted,
@@ -18,7 +20,8 @@ public record JobStatusRepresentation(
         String error,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        List<StepStatusRepresentation> steps) {
 
     static JobStatusRepresentation of(JobState state) {
         return new JobStatusRepresentation(
@@ -28,6 +31,7 @@ public record JobStatusRepresentation(
                 state.error(),
                 state.createdAt(),
                 state.startedAt(),
-                state.finishedAt());
+                state.finishedAt(),
+                state.steps().stream().map(StepStatusRepresentation::of).toList());
     }
 }

@@ -2,6 +2,9 @@ package io.dray.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dray.core.JobEngine;
+import io.dray.docker.DockerStepRunner;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.setup.LifecycleEnvironment;
 import io.dray.core.SpoolDirectory;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
@@ -11,10 +14,17 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /** How jobs run: {@code engine:} in config.yml. */
 public class EngineFactory {
+    /** The most tasks a background pool holds before the caller does the work itself. */
+    private static final int BACKLOG = 10_000;
+
     /** How many jobs run at once; the others wait, status {@code queued}. */
     @Min(1)
     @Max(1024)
@@ -187,6 +197,61 @@ public class EngineFactory {
     @JsonProperty
     public void setFinishedJobCacheTime(Duration finishedJobCacheTime) {
         this.finishedJobCacheTime = finishedJobCacheTime;
+    }
+
+    /** The engine's duties, each on its own named, bounded executor, stopped by Dropwizard after the engine. */
+    public JobEngine.Executors engineExecutors(Environment environment) {
+        LifecycleEnvironment lifecycle = environment.lifecycle();
+        return new JobEngine.Executors(
+                fixed(lifecycle, "job-dispatcher", 1, 1),
+                fixed(lifecycle, "job-%d", workers, workers),
+                scheduled(lifecycle, "lease-keeper"),
+                scheduled(lifecycle, "leftover-sweeper"),
+                scheduled(lifecycle, "deadlines"),
+                scheduled(lifecycle, "log-flusher"),
+                // A waiting request's time-out is cancelled when its job ends first: drop it then, not when it would run.
+                lifecycle.scheduledExecutorService("completion-waiters").threads(1).removeOnCancelPolicy(true).build(),
+                fixed(lifecycle, "step-stop-%d", workers, workers * 4));
+    }
+
+    /** The step runner's pools, one thread per step that may run: stdin writers, image reads, container removals. */
+    public DockerStepRunner.Executors runnerExecutors(Environment environment) {
+        LifecycleEnvironment lifecycle = environment.lifecycle();
+        return new DockerStepRunner.Executors(
+                fixed(lifecycle, "step-stdin-%d", workers, workers),
+                fixed(lifecycle, "step-inspect-%d", workers, workers * 4),
+                // As many as steps may run: after a burst of cancels every stopped container is removed at once.
+                lifecycle.executorService("container-removal-%d").minThreads(workers).maxThreads(workers)
+                        .workQueue(new ArrayBlockingQueue<>(BACKLOG))
+                        // A backlog this long means Docker is very slow: the step removes its own container then.
+                        .rejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy())
+                        .build());
+    }
+
+    /** Where data no step needs any more is deleted, off the jobs' path. */
+    public ExecutorService dataDeletions(Environment environment) {
+        return environment.lifecycle().executorService("data-deletion-%d").minThreads(1).maxThreads(1)
+                .workQueue(new ArrayBlockingQueue<>(BACKLOG))
+                .rejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy())
+                .build();
+    }
+
+    /** Where the answers of requests that waited for a job are written, off the engine's threads. */
+    public ExecutorService waitAnswers(Environment environment) {
+        return environment.lifecycle().executorService("wait-answer-%d").minThreads(2).maxThreads(2)
+                .workQueue(new ArrayBlockingQueue<>(BACKLOG))
+                .rejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy())
+                .build();
+    }
+
+    private static ExecutorService fixed(LifecycleEnvironment lifecycle, String name, int threads, int queued) {
+        return lifecycle.executorService(name).minThreads(threads).maxThreads(threads)
+                .workQueue(new ArrayBlockingQueue<>(queued))
+                .build();
+    }
+
+    private static ScheduledExecutorService scheduled(LifecycleEnvironment lifecycle, String name) {
+        return lifecycle.scheduledExecutorService(name).threads(1).build();
     }
 
     public SpoolDirectory spoolDirectory(Executor deletions) {

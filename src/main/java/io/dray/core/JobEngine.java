@@ -1,8 +1,7 @@
 package io.dray.core;
 
-import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
+import com.codahale.metrics.health.HealthCheck;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dropwizard.lifecycle.Managed;
@@ -11,33 +10,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Accepts jobs into the shared queue, claims them one per free worker, and runs each one step after step; answers
- * what is known of jobs; cancels them. Several instances may share one store: each job runs on one of them, and an
- * instance that dies has its jobs taken over once its lease expires. Knows neither HTTP nor Redis nor Docker.
+ * The engine as the API sees it: takes jobs into the shared queue, answers what is known of them, cancels and deletes
+ * them; and, as a managed object, starts and stops the parts that run them, each on its own executor: the
+ * {@link Dispatcher} (claims jobs and runs them on workers), the {@link LeaseKeeper} (this instance's lease, lost
+ * claims, dead instances' jobs), the {@link LeftoverSweeper} (containers nobody else removes), the {@link Deadlines},
+ * the {@link LogFlusher} and the {@link CompletionWaiters}. Several instances may share one store: each job runs on one
+ * of them, and an instance that dies has its jobs taken over once its lease expires. Knows neither HTTP nor Redis nor
+ * Docker.
  */
 public final class JobEngine implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
-    private static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
-    private static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
     private static final int FINISHED_STATES_CACHED = 10_000;
-    /** How soon a waiting request learns that a job it does not run here (queued, or on another instance) ended. */
-    private static final Duration WAIT_CHECK = Duration.ofMillis(250);
+    /** How long a stopping instance waits for its stopped runs to hand their jobs back. */
+    private static final Duration HAND_BACK_TIME = Duration.ofSeconds(30);
 
     /**
      * @param maxQueuedJobs how many jobs may wait in the queue before new ones are refused
@@ -59,64 +53,78 @@ public final class JobEngine implements Managed {
             int maxBufferedLogLines,
             Duration finishedJobCacheTime) {}
 
-    private final JobStore store;
-    private final StepRunner runner;
-    private final ExecutorService workers;
-    private final ScheduledExecutorService ticker;
+    /**
+     * The executors of the engine's duties, one per duty, each bounded.
+     *
+     * @param dispatcher one thread: the claiming loop
+     * @param workers one thread per job that may run at once
+     * @param stops where started containers are stopped, retries included: one thread per worker is enough
+     */
+    public record Executors(
+            ExecutorService dispatcher,
+            ExecutorService workers,
+            ScheduledExecutorService leaseKeeper,
+            ScheduledExecutorService sweeper,
+            ScheduledExecutorService deadlines,
+            ScheduledExecutorService logFlusher,
+            ScheduledExecutorService waiters,
+            ExecutorService stops) {}
+
+    private final Stores stores;
     private final SpoolDirectory spools;
     private final Clock clock;
     private final Settings settings;
     private final ImageAllowList allowedImages;
     private final String instance = UUID.randomUUID().toString();
-    private final Semaphore freeWorkers;
-    private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    private final Dispatcher dispatcher;
+    private final LeaseKeeper leaseKeeper;
+    private final LeftoverSweeper sweeper;
+    private final Deadlines deadlines;
+    private final LogFlusher logFlusher;
+    private final CompletionWaiters waiters;
     /**
      * Finished jobs' states, which never change again: clients poll a job long after it ended. The one change a
      * finished job can still see is its deletion, which this instance forgets at once; a deletion through another
      * instance shows here after the cache time at most.
      */
     private final Cache<String, JobState> finishedStates;
-    /** Requests waiting for a job to end, by job id: woken when it ends here, else by {@link #checkWaiters()}. */
-    private final Map<String, Set<CompletableFuture<JobState>>> waiters = new ConcurrentHashMap<>();
-    private final AtomicLong queueLength = new AtomicLong();
-    private final Meter submitted;
-    private final Meter completed;
-    private final Meter failed;
-    private final Timer stepDurations;
-    private volatile boolean accepting;
-    private volatile boolean retired;
-    private Instant nextLeftoverSweep = Instant.MIN;
-    private Thread dispatcher;
+    private final com.codahale.metrics.Meter submitted;
 
-    public JobEngine(
-            JobStore store,
-            StepRunner runner,
-            ExecutorService workers,
-            ScheduledExecutorService ticker,
-            SpoolDirectory spools,
-            Clock clock,
-            Settings settings,
-            ImageAllowList allowedImages,
-            MetricRegistry metrics) {
-        this.store = store;
-        this.runner = runner;
-        this.workers = workers;
-        this.ticker = ticker;
+    public JobEngine(Stores stores, StepRunner runner, SpoolDirectory spools, Clock clock, Settings settings,
+            ImageAllowList allowedImages, MetricRegistry metrics, Executors executors) {
+        this.stores = stores;
         this.spools = spools;
         this.clock = clock;
         this.settings = settings;
         this.allowedImages = allowedImages;
-        this.freeWorkers = new Semaphore(settings.workers());
         this.finishedStates = Caffeine.newBuilder()
                 .expireAfterWrite(settings.finishedJobCacheTime())
                 .maximumSize(FINISHED_STATES_CACHED)
                 .build();
         this.submitted = metrics.meter("jobs.submitted");
-        this.completed = metrics.meter("jobs.completed");
-        this.failed = metrics.meter("jobs.failed");
-        this.stepDurations = metrics.timer("steps.duration");
-        metrics.gauge("jobs.running", () -> runs::size);
-        metrics.gauge("jobs.queued", () -> queueLength::get);
+        JobRun.Context context = new JobRun.Context(stores, runner, spools, clock, settings.defaultStepTimeout(),
+                metrics.timer("steps.duration"), executors.stops());
+        this.waiters = new CompletionWaiters(stores.jobs(), this::state, id -> dispatcher().runsHere(id),
+                executors.waiters());
+        this.dispatcher = new Dispatcher(instance, stores.queue(), context,
+                new Dispatcher.LogSettings(settings.logBatchLines(), settings.logBatchBytes(), settings.maxBufferedLogLines()),
+                executors.dispatcher(), executors.workers(), settings.workers(), clock,
+                metrics.meter("jobs.completed"), metrics.meter("jobs.failed"), waiters::jobLeft);
+        this.sweeper = new LeftoverSweeper(runner, executors.sweeper(), settings.leaseTime(), () -> leaseKeeper().liveInstances());
+        this.leaseKeeper = new LeaseKeeper(instance, stores, dispatcher, sweeper, executors.leaseKeeper(),
+                settings.leaseTime(), clock);
+        this.deadlines = new Deadlines(dispatcher, executors.deadlines(), clock);
+        this.logFlusher = new LogFlusher(dispatcher, executors.logFlusher(), settings.logFlushInterval());
+        metrics.gauge("jobs.running", () -> () -> dispatcher.runs().size());
+        metrics.gauge("jobs.queued", () -> leaseKeeper::queueLength);
+    }
+
+    private Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    private LeaseKeeper leaseKeeper() {
+        return leaseKeeper;
     }
 
     /** This instance's name in the store and on its containers. */
@@ -124,19 +132,19 @@ public final class JobEngine implements Managed {
         return instance;
     }
 
+    /** The engine's own health: whether its lease is renewed and its dispatcher claims jobs. */
+    public HealthCheck healthCheck() {
+        return new EngineHealthCheck(leaseKeeper, dispatcher, clock);
+    }
+
     @Override
     public void start() {
-        keepAlive();
-        runner.removeContainersExceptOf(liveInstancesOrNull());
-        accepting = true;
-        dispatcher = new Thread(this::dispatch, "job-dispatcher");
+        leaseKeeper.start();
+        sweeper.start();
         dispatcher.start();
-        ticker.scheduleWithFixedDelay(guarded(this::flushLogs), 0, settings.logFlushInterval().toMillis(), TimeUnit.MILLISECONDS);
-        ticker.scheduleWithFixedDelay(guarded(this::watchDeadlines), 0, WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        ticker.scheduleWithFixedDelay(guarded(this::checkWaiters), 0, WAIT_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-        // Also how soon an instance notices that a job it runs was cancelled or deleted through another instance.
-        long leaseTick = Math.max(100, Math.min(1000, settings.leaseTime().toMillis() / 3));
-        ticker.scheduleWithFixedDelay(guarded(this::keepAlive), leaseTick, leaseTick, TimeUnit.MILLISECONDS);
+        deadlines.start();
+        logFlusher.start();
+        waiters.start();
     }
 
     /**
@@ -145,27 +153,19 @@ public final class JobEngine implements Managed {
      */
     @Override
     public void stop() throws InterruptedException {
-        accepting = false;
-        if (dispatcher != null) {
-            dispatcher.interrupt();
-            dispatcher.join(CLAIM_WAIT.toMillis() * 5);
-        }
-        Instant deadline = clock.instant().plus(settings.shutdownGrace());
-        while (!runs.isEmpty() && clock.instant().isBefore(deadline)) {
+        dispatcher.stopClaiming();
+        awaitNoRuns(settings.shutdownGrace());
+        dispatcher.runs().forEach(run -> run.stop(JobRun.StopReason.SHUTDOWN));
+        awaitNoRuns(HAND_BACK_TIME);
+        waiters.answerAll();
+        leaseKeeper.retire();
+    }
+
+    /** Waits in elapsed time, not the clock's: a shutdown takes as long as it takes, whatever the time of day. */
+    private void awaitNoRuns(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!dispatcher.runs().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
-        }
-        runs.values().forEach(run -> run.stop(JobRun.StopReason.SHUTDOWN));
-        Instant handedBack = clock.instant().plus(Duration.ofSeconds(30));
-        while (!runs.isEmpty() && clock.instant().isBefore(handedBack)) {
-            Thread.sleep(100);
-        }
-        retired = true;
-        // Whoever still waits gets the state as it is now, rather than a connection closed on them.
-        waiters.keySet().forEach(this::answerWaiters);
-        try {
-            store.retire(instance);
-        } catch (StoreUnavailableException e) {
-            LOG.warn("cannot retire instance {}: its lease will expire instead", instance);
         }
     }
 
@@ -173,6 +173,7 @@ public final class JobEngine implements Managed {
      * Persists a new job at the back of the queue; returns at once.
      *
      * @throws ImageNotAllowedException if a step's image is not allowed, before anything is written
+     * @throws QueueFullException if too many jobs wait
      */
     public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout) {
         Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps, timeout);
@@ -181,7 +182,7 @@ public final class JobEngine implements Managed {
                 throw new ImageNotAllowedException(job.describeStep(i), steps.get(i).source());
             }
         }
-        if (!store.enqueue(job, JobState.queued(job.id(), clock.instant()), settings.maxQueuedJobs())) {
+        if (!stores.queue().enqueue(job, JobState.queued(job, clock.instant()), settings.maxQueuedJobs())) {
             throw new QueueFullException(settings.maxQueuedJobs());
         }
         submitted.mark();
@@ -193,7 +194,7 @@ public final class JobEngine implements Managed {
         if (finished != null) {
             return finished;
         }
-        JobState state = store.findState(id).orElseThrow(() -> new JobNotFoundException(id));
+        JobState state = stores.jobs().find(id).orElseThrow(() -> new JobNotFoundException(id));
         if (state.status().isFinal()) {
             finishedStates.put(id, state);
         }
@@ -202,97 +203,48 @@ public final class JobEngine implements Managed {
 
     /**
      * The job's state as soon as it is final, or its state after {@code wait}, whichever comes first. A job that ends on
-     * this instance answers at once; one that ends elsewhere within {@link #WAIT_CHECK}. Completes exceptionally with
-     * {@link JobNotFoundException} if the job is gone (a delete cancels it first: its waiters mostly see it
-     * cancelled), with {@link StoreUnavailableException} if Redis is.
+     * this instance answers at once; one that ends elsewhere within {@link CompletionWaiters#CHECK_INTERVAL}.
+     * Completes exceptionally with {@link JobNotFoundException} if the job is gone (a delete cancels it first: its
+     * waiters mostly see it cancelled), with {@link StoreUnavailableException} if Redis is.
      */
     public CompletableFuture<JobState> stateWhenFinal(String id, Duration wait) {
-        JobState now = state(id);
-        if (now.status().isFinal()) {
-            return CompletableFuture.completedFuture(now);
-        }
-        CompletableFuture<JobState> ended = new CompletableFuture<>();
-        // compute, not computeIfAbsent and add: atomic with answerWaiters' remove, so no waiter is left out of both.
-        waiters.compute(id, (key, waiting) -> {
-            Set<CompletableFuture<JobState>> set = waiting != null ? waiting : ConcurrentHashMap.newKeySet();
-            set.add(ended);
-            return set;
-        });
-        var timeUp = ticker.schedule(() -> answer(ended, id), wait.toMillis(), TimeUnit.MILLISECONDS);
-        ended.whenComplete((state, error) -> {
-            timeUp.cancel(false);
-            waiters.computeIfPresent(id, (key, waiting) -> {
-                waiting.remove(ended);
-                return waiting.isEmpty() ? null : waiting;
-            });
-        });
-        return ended;
-    }
-
-    /** Wakes the requests waiting for jobs that this instance does not run, once those jobs have ended. */
-    private void checkWaiters() {
-        List<String> notRunHere = waiters.keySet().stream().filter(id -> !runs.containsKey(id)).toList();
-        if (!notRunHere.isEmpty()) {
-            answerWaitersIfEnded(notRunHere);
-        }
-    }
-
-    private void answerWaitersIfEnded(List<String> ids) {
-        try {
-            store.endedJobs(ids).forEach(this::answerWaiters);
-        } catch (StoreUnavailableException e) {
-            // Asked again on the next check.
-        }
-    }
-
-    /** Answers every request waiting for the job with its state now. */
-    private void answerWaiters(String id) {
-        Set<CompletableFuture<JobState>> waiting = waiters.remove(id);
-        if (waiting != null) {
-            waiting.forEach(ended -> answer(ended, id));
-        }
-    }
-
-    private void answer(CompletableFuture<JobState> ended, String id) {
-        try {
-            ended.complete(state(id));
-        } catch (RuntimeException e) {
-            ended.completeExceptionally(e);
-        }
+        return waiters.await(id, state(id), wait);
     }
 
     public List<String> jobIds() {
-        return store.listIds();
+        return stores.jobs().listIds();
     }
 
     /** At most {@code maxLines} lines of the job's log, from {@code fromIndex} on. */
     public List<String> log(String id, long fromIndex, int maxLines) {
-        return store.readLog(id, fromIndex, maxLines).orElseThrow(() -> new JobNotFoundException(id));
+        return stores.logs().read(id, fromIndex, maxLines).orElseThrow(() -> new JobNotFoundException(id));
     }
 
     /**
-     * Ends a queued or running job as cancelled; the instance running it stops its container (SIGTERM, then SIGKILL
-     * after the stop grace) and starts no further step.
+     * Ends a queued or running job as cancelled; whichever instance runs it stops its step in whatever phase it is
+     * (SIGTERM, then SIGKILL after the stop grace, for a started container) and begins no further step.
      *
      * @throws JobFinishedException if the job had already ended
      */
     public JobState cancel(String id, String reason) {
         while (true) {
-            JobState current = state(id);
+            JobState current = stores.jobs().find(id).orElseThrow(() -> new JobNotFoundException(id));
             if (current.status().isFinal()) {
                 throw new JobFinishedException(current);
             }
-            JobState cancelled = current.cancelled(reason, clock.instant());
-            if (store.transition(current.status(), cancelled)) {
-                JobRun local = runs.get(id);
-                if (local != null) {
-                    local.stop(JobRun.StopReason.CLAIM_LOST);
+            Optional<JobState> cancelled = stores.jobs().save(current, current.cancelled(reason, clock.instant()), null);
+            if (cancelled.isPresent()) {
+                List<JobRun> local = dispatcher.runsOf(id);
+                local.forEach(run -> run.stop(JobRun.StopReason.CLAIM_LOST));
+                if (local.isEmpty()) {
+                    // Input kept for an interrupted job waiting in the queue; a run cleans up after itself.
+                    spools.deleteJob(id);
                 }
-                spools.deleteJob(id);
-                wakeWaiters(id);
+                waiters.jobLeft(id);
                 LOG.info("job {} cancelled: {}", id, reason);
-                return cancelled;
+                return cancelled.get();
             }
+            // The job changed since it was read (a step moved on, it was claimed): cancel what it is now.
         }
     }
 
@@ -303,176 +255,11 @@ public final class JobEngine implements Managed {
         } catch (JobFinishedException e) {
             // Nothing to stop.
         }
-        boolean deleted = store.delete(id);
+        boolean deleted = stores.jobs().delete(id);
         finishedStates.invalidate(id);
-        wakeWaiters(id);
+        waiters.jobLeft(id);
         if (!deleted) {
             throw new JobNotFoundException(id);
-        }
-    }
-
-    /** Claims a job whenever a worker is free. */
-    private void dispatch() {
-        while (accepting) {
-            try {
-                freeWorkers.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
-            boolean handedOver = false;
-            try {
-                Optional<Claim> claim = store.claimNext(instance, CLAIM_WAIT);
-                if (claim.isPresent() && accepting) {
-                    workers.execute(() -> runJob(claim.get()));
-                    handedOver = true;
-                } else if (claim.isPresent()) {
-                    store.requeue(claim.get());
-                }
-            } catch (StoreUnavailableException e) {
-                LOG.warn("cannot claim jobs: {}", e.getMessage());
-                sleepQuietly(CLAIM_WAIT);
-            } catch (RuntimeException e) {
-                LOG.error("cannot claim jobs", e);
-                sleepQuietly(CLAIM_WAIT);
-            } finally {
-                if (!handedOver) {
-                    freeWorkers.release();
-                }
-            }
-        }
-    }
-
-    /** Runs on a worker thread: never throws, whatever happens to the job. */
-    private void runJob(Claim claim) {
-        String id = claim.jobId();
-        MDC.put("job", id);
-        JobLog log = new JobLog(id, lines -> store.appendLog(claim, lines), claim.job().secretValues(),
-                settings.logBatchLines(), settings.logBatchBytes(), settings.maxBufferedLogLines());
-        JobRun run = new JobRun(claim, store, runner, spools, clock, log, settings.defaultStepTimeout(), stepDurations);
-        runs.put(id, run);
-        try {
-            JobStatus end = run.execute();
-            if (end == JobStatus.COMPLETE) {
-                completed.mark();
-            } else if (end == JobStatus.ERROR) {
-                failed.mark();
-            }
-            if (end != null || jobEnded(id)) {
-                spools.deleteJob(id);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("job {} stopped by an unexpected error", id, e);
-            try {
-                run.fail("internal error: " + e);
-            } catch (RuntimeException again) {
-                LOG.error("cannot record that job {} failed", id, again);
-            }
-        } finally {
-            runs.remove(id);
-            freeWorkers.release();
-            MDC.remove("job");
-            wakeWaiters(id);
-        }
-    }
-
-    private boolean jobEnded(String id) {
-        try {
-            return store.endedJobs(List.of(id)).contains(id);
-        } catch (StoreUnavailableException e) {
-            return false;
-        }
-    }
-
-    private void flushLogs() {
-        for (JobRun run : runs.values()) {
-            try {
-                run.log().flush();
-            } catch (StoreUnavailableException e) {
-                LOG.debug("log lines of job {} wait for the store", run.claim().jobId());
-            }
-        }
-    }
-
-    private void watchDeadlines() {
-        Instant now = clock.instant();
-        runs.values().forEach(run -> run.checkDeadlines(now));
-    }
-
-    /** Renews this instance's lease, stops runs whose claim was lost, and takes over the jobs of dead instances. */
-    private void keepAlive() {
-        if (retired) {
-            return;
-        }
-        runner.retryCleanUp();
-        try {
-            store.heartbeat(instance, settings.leaseTime());
-            queueLength.set(store.queueLength());
-            if (!runs.isEmpty()) {
-                Set<String> lost = store.lostClaims(runs.values().stream().map(JobRun::claim).toList());
-                lost.forEach(id -> {
-                    JobRun run = runs.get(id);
-                    if (run != null) {
-                        run.stop(JobRun.StopReason.CLAIM_LOST);
-                    }
-                });
-            }
-            for (String dead : store.deadInstances()) {
-                if (!dead.equals(instance)) {
-                    runner.removeContainersOf(dead);
-                    List<String> requeued = store.requeueJobsOf(dead);
-                    if (!requeued.isEmpty()) {
-                        LOG.warn("instance {} stopped renewing its lease; its jobs {} are queued again", dead, requeued);
-                    }
-                }
-            }
-            // Another instance may have taken over a dead one's jobs first, on another Docker engine: every instance
-            // also sweeps its own engine for containers of instances that are no longer alive.
-            Instant now = clock.instant();
-            if (now.isAfter(nextLeftoverSweep)) {
-                nextLeftoverSweep = now.plus(settings.leaseTime());
-                runner.removeContainersExceptOf(liveInstancesOrNull());
-            }
-        } catch (StoreUnavailableException e) {
-            LOG.warn("cannot renew the lease of instance {}: {}", instance, e.getMessage());
-        }
-    }
-
-    private Set<String> liveInstancesOrNull() {
-        try {
-            Set<String> live = new java.util.HashSet<>(store.liveInstances());
-            live.add(instance);
-            return live;
-        } catch (StoreUnavailableException e) {
-            return null;
-        }
-    }
-
-    /**
-     * For a job that may just have ended here (or only left this instance, on shutdown). Off the caller's thread: a
-     * worker that just ended a job, or a request, need not wait for the answers.
-     */
-    private void wakeWaiters(String id) {
-        if (waiters.containsKey(id)) {
-            ticker.execute(guarded(() -> answerWaitersIfEnded(List.of(id))));
-        }
-    }
-
-    /** A scheduled task must not throw: the executor would silently never run it again. */
-    private static Runnable guarded(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.error("periodic task failed", e);
-            }
-        };
-    }
-
-    private static void sleepQuietly(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -113,22 +113,33 @@ public final class JobLog {
         return overflowed;
     }
 
-    /** Splits one stream's bytes into lines on '\n'; frames from Docker need not end on a line or a character. */
+    /**
+     * Splits one stream's bytes into lines on '\n'; frames from Docker need not end on a line or a character. Counts
+     * what the stream wrote: its bytes, and its lines (a last line without a newline counts, the pieces of a cut line
+     * do not).
+     */
     public final class Stream {
         private final byte[] line = new byte[MAX_LINE_BYTES];
         private int length;
+        private long bytes;
+        private long lines;
+        private boolean partialLine;
 
-        public void write(byte[] bytes, int offset, int count) {
+        public void write(byte[] data, int offset, int count) {
+            bytes += count;
             int end = offset + count;
             for (int i = offset; i < end; i++) {
-                byte b = bytes[i];
+                byte b = data[i];
                 if (b == '\n') {
                     emit();
+                    lines++;
+                    partialLine = false;
                 } else {
                     if (length == line.length) {
                         emit();
                     }
                     line[length++] = b;
+                    partialLine = true;
                 }
             }
         }
@@ -138,6 +149,15 @@ public final class JobLog {
             if (length > 0) {
                 emit();
             }
+            if (partialLine) {
+                lines++;
+                partialLine = false;
+            }
+        }
+
+        /** What the stream wrote so far. */
+        public StepRecord.Output written() {
+            return new StepRecord.Output(bytes, lines);
         }
 
         private void emit() {

@@ -8,51 +8,64 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One claimed job's way through its steps, on one worker thread. It resumes where the job stands (an interrupted job
- * starts again at the step that was running, on the input kept for it), and can be stopped from outside: by a
- * cancel, a timeout, the engine shutting down, or the claim being lost. Every state it writes goes through the claim,
- * so a run that lost its job writes nothing.
+ * begins again at the step that was running, on the input kept for it), and can be stopped from outside: by a
+ * cancel, a timeout, the engine shutting down, or the claim being lost. Every change of the job's state is a
+ * transition of {@link JobState} saved through the claim over the state it was computed from, so a run that lost its
+ * job writes nothing, and no two writers undo each other.
  */
 final class JobRun {
     private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
     private static final Duration STORE_RETRY = Duration.ofSeconds(1);
+    /** How long a stop waits to record {@code stopping} while the job's thread saves something else. */
+    private static final Duration STOPPING_RECORD_WAIT = Duration.ofMillis(100);
 
     /** Why a run was stopped from outside; the first reason given wins. */
-    enum StopReason { CLAIM_LOST, SHUTDOWN, STEP_TIMEOUT, JOB_TIMEOUT, LOG_OVERFLOW }
+    enum StopReason {
+        /** Cancelled, deleted or taken over: whoever did it wrote the job's end, this run writes nothing more. */
+        CLAIM_LOST,
+        SHUTDOWN,
+        STEP_TIMEOUT,
+        JOB_TIMEOUT,
+        LOG_OVERFLOW
+    }
+
+    /** What a run needs besides its claim: the same for every run of an engine. */
+    record Context(Stores stores, StepRunner runner, SpoolDirectory spools, Clock clock, Duration defaultStepTimeout,
+            Timer stepDurations, Executor stops) {}
 
     private final Claim claim;
     private final Job job;
-    private final JobStore store;
-    private final StepRunner runner;
-    private final SpoolDirectory spools;
-    private final Clock clock;
+    private final Context context;
     private final JobLog log;
-    private final Duration defaultStepTimeout;
-    private final Timer stepDurations;
+    /** Held while a state is computed and saved, so the run's own writes (its thread's, a stop's) never race. */
+    private final ReentrantLock saving = new ReentrantLock();
     private JobState state;
-    private volatile StopReason stopReason;
-    private volatile StepControl control;
+    private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
+    private volatile StepLifecycle lifecycle;
     private volatile Instant stepDeadline;
     private volatile Duration stepTimeout;
     private volatile Instant jobDeadline;
     private volatile int currentStep;
+    private volatile StepResult lastResult = StepResult.NONE;
 
-    JobRun(Claim claim, JobStore store, StepRunner runner, SpoolDirectory spools, Clock clock, JobLog log,
-            Duration defaultStepTimeout, Timer stepDurations) {
+    JobRun(Claim claim, Context context, JobLog log) {
         this.claim = claim;
         this.job = claim.job();
         this.state = claim.state();
-        this.store = store;
-        this.runner = runner;
-        this.spools = spools;
-        this.clock = clock;
+        this.context = context;
         this.log = log;
-        this.defaultStepTimeout = defaultStepTimeout;
-        this.stepDurations = stepDurations;
     }
 
     Claim claim() {
@@ -63,16 +76,13 @@ final class JobRun {
         return log;
     }
 
-    /** Stops the run: the running step's container is stopped, no further step starts. */
+    /** Stops the run: the current step is stopped in whatever phase it is, no further step begins. */
     void stop(StopReason reason) {
-        synchronized (this) {
-            if (stopReason != null) {
-                return;
-            }
-            stopReason = reason;
+        if (!stopReason.compareAndSet(null, reason)) {
+            return;
         }
         LOG.info("job {}: stopping ({})", job.id(), reason);
-        StepControl current = control;
+        StepLifecycle current = lifecycle;
         if (current != null) {
             current.stop();
         }
@@ -97,33 +107,38 @@ final class JobRun {
             if (first > 0 && first < job.steps().size()) {
                 input = resumedInput(first);
                 if (input == null) {
-                    return fail("interrupted: the input of " + job.describeStep(first)
+                    return failStep(first, "interrupted: the input of " + job.describeStep(first)
                             + " was lost with the instance that ran it");
                 }
             }
-            if (!save(state.started(clock.instant()))) {
-                return null;
+            String firstInput = input == null ? null : input.file().toString();
+            if (!save(s -> s.started(now()), (current, next) -> saveWithResumePoint(current, next, first, firstInput))) {
+                return ended();
             }
             if (job.timeout() != null) {
-                jobDeadline = clock.instant().plus(job.timeout());
+                jobDeadline = now().plus(job.timeout());
             }
             for (int i = first; i < job.steps().size(); i++) {
                 StepData current = input;
                 input = null;
                 StepData next = runStep(i, current);
-                if (stopReason != null || state.status().isFinal()) {
-                    spools.release(next);
-                    return endStopped();
+                if (stopReason.get() != null || savedState().status().isFinal()) {
+                    context.spools().release(next);
+                    return ended();
                 }
                 input = next;
             }
-            return save(state.completed(clock.instant())) ? JobStatus.COMPLETE : null;
-        } catch (StepFailedException e) {
-            return fail(e.getMessage());
+            return save(s -> s.completed(now())) ? JobStatus.COMPLETE : ended();
         } catch (IOException | UncheckedIOException e) {
-            return fail("cannot pass data between steps: " + e.getMessage());
+            return failCurrentStep("cannot pass data between steps: " + e.getMessage());
+        } catch (StoreDataException e) {
+            LOG.error("job {}: the store refused a change: {}", job.id(), e.getMessage());
+            return failCurrentStep("the job store refused a change: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("job {} stopped by an unexpected error", job.id(), e);
+            return failCurrentStep("internal error: " + e);
         } finally {
-            spools.release(input);
+            context.spools().release(input);
         }
     }
 
@@ -135,71 +150,77 @@ final class JobRun {
         return StepData.ownedFile(Path.of(claim.resumeInput()));
     }
 
-    /** Runs step i on the previous step's data; returns the data for the next step (null after the last). */
-    private StepData runStep(int i, StepData input) throws StepFailedException, IOException {
+    /** Runs step i on the previous step's data; returns the data for the next step (null after the last, or on an end). */
+    private StepData runStep(int i, StepData input) throws IOException {
         Step step = job.steps().get(i);
         boolean last = i == job.steps().size() - 1;
         try {
-            if (stopReason != null || !recordStepStart(i, input)) {
+            if (stopReason.get() != null) {
                 return null;
             }
+            currentStep = i;
+            lastResult = StepResult.NONE;
+            Duration timeout = step.timeout() != null ? step.timeout() : context.defaultStepTimeout();
+            stepTimeout = timeout;
+            stepDeadline = timeout == null ? null : now().plus(timeout);
+            StepLifecycle attempt = new StepLifecycle(new Recorder(i), context.runner(), context.stops());
+            lifecycle = attempt;
+            if (stopReason.get() != null) {
+                // A stop that came while the previous step's lifecycle was still current must reach this one too.
+                attempt.stop();
+            }
             StepOutcome outcome;
-            try (Timer.Context ignored = stepDurations.time()) {
-                outcome = runner.run(new StepRun(claim.instance(), claim.epoch(), job.id(), i, step,
-                        job.environmentOf(i), input, !last, log, control));
+            try (Timer.Context ignored = context.stepDurations().time()) {
+                outcome = context.runner().run(new StepRun(claim.instance(), claim.epoch(), job.id(), i, step,
+                        job.environmentOf(i), input, !last, log, attempt));
             } catch (StepFailedException e) {
-                if (stopReason != null) {
-                    return null;
+                if (stopReason.get() == null) {
+                    failStep(i, job.describeStep(i) + " could not run: " + e.getMessage());
                 }
-                throw new StepFailedException(job.describeStep(i) + " could not run: " + e.getMessage(), e);
+                return null;
             } finally {
+                attempt.exited();
                 stepDeadline = null;
                 flushLog();
             }
-            if (stopReason != null || log.claimLost()) {
+            lastResult = outcome.result(0);
+            if (log.claimLost()) {
                 stop(StopReason.CLAIM_LOST);
-                spools.release(outcome.output());
-                return null;
             }
-            if (outcome.outOfMemory()) {
-                spools.release(outcome.output());
-                throw new StepFailedException(job.describeStep(i) + " was killed for using more memory than its limit"
-                        + (step.memoryBytes() != null ? " (" + step.memoryBytes() + " bytes)" : ""));
+            if (stopReason.get() != null) {
+                context.spools().release(outcome.output());
+                return null;
             }
             if (!outcome.succeeded()) {
-                spools.release(outcome.output());
-                throw new StepFailedException(job.describeStep(i) + " exited with code " + outcome.exitCode());
-            }
-            if (!save(state.stepSucceeded()) || last) {
-                spools.release(outcome.output());
+                context.spools().release(outcome.output());
+                failStep(i, !outcome.started() ? job.describeStep(i) + " was never started"
+                        : outcome.outOfMemory() ? job.describeStep(i) + " was killed for using more memory than its limit"
+                                + (step.memoryBytes() != null ? " (" + step.memoryBytes() + " bytes)" : "")
+                        : job.describeStep(i) + " exited with code " + outcome.exitCode());
                 return null;
             }
-            return keepForNextStep(step, outcome.output(), i + 1);
+            StepData passed = null;
+            if (last) {
+                context.spools().release(outcome.output());
+            } else {
+                passed = keepForNextStep(step, outcome.output(), i + 1);
+            }
+            long bytesPassed = passed == null ? 0 : Files.size(passed.file());
+            String nextInput = passed == null ? null : passed.file().toString();
+            // With where the next step's input is kept, in the same write: a take-over at any moment finds it.
+            Saver saver = last ? this::saveOwn : (current, next) -> saveWithResumePoint(current, next, i + 1, nextInput);
+            if (!save(s -> s.stepSucceeded(i, outcome.result(bytesPassed), now()), saver)) {
+                context.spools().release(passed);
+                return null;
+            }
+            return passed;
         } finally {
             // The input is kept on disk until the step that read it has succeeded or the job ended, never longer.
-            if (stopReason != StopReason.SHUTDOWN && stopReason != StopReason.CLAIM_LOST) {
-                spools.release(input);
+            StopReason reason = stopReason.get();
+            if (reason != StopReason.SHUTDOWN && reason != StopReason.CLAIM_LOST) {
+                context.spools().release(input);
             }
         }
-    }
-
-    private boolean recordStepStart(int i, StepData input) throws IOException {
-        currentStep = i;
-        StepControl next = new StepControl();
-        control = next;
-        if (stopReason != null) {
-            // A stop that came while the previous step's control was still current must reach this one too.
-            next.stop();
-        }
-        Duration timeout = job.steps().get(i).timeout() != null ? job.steps().get(i).timeout() : defaultStepTimeout;
-        stepTimeout = timeout;
-        stepDeadline = timeout == null ? null : clock.instant().plus(timeout);
-        String inputPath = input == null ? null : spools.stepInput(job.id(), i).toString();
-        if (!withStore(() -> store.stepStarting(claim, i, inputPath))) {
-            stop(StopReason.CLAIM_LOST);
-            return false;
-        }
-        return true;
     }
 
     /** The next step's input, kept at a fixed path so that a take-over finds it. */
@@ -207,62 +228,179 @@ final class JobRun {
         StepData passed = output;
         if (step.passesOnlyDelimitedLines()) {
             try (output) {
-                passed = DelimitedLines.select(output, step.beginDelimiter(), step.endDelimiter(), spools);
+                passed = DelimitedLines.select(output, step.beginDelimiter(), step.endDelimiter(), context.spools());
             }
         }
-        return passed.moveTo(spools.stepInput(job.id(), nextIndex));
+        return passed.moveTo(context.spools().stepInput(job.id(), nextIndex));
     }
 
-    /** What a stopped run leaves: a final state for a timeout, the job back in the queue on shutdown, else nothing. */
-    private JobStatus endStopped() {
-        return switch (stopReason == null ? StopReason.CLAIM_LOST : stopReason) {
-            case STEP_TIMEOUT -> fail(job.describeStep(currentStep) + " timed out after " + Durations.format(stepTimeout));
-            case JOB_TIMEOUT -> fail("job timed out after " + Durations.format(job.timeout()));
-            case LOG_OVERFLOW -> fail("too many log lines waited for Redis while it was unavailable; the job was stopped");
+    /**
+     * How the run ends once it stopped going on: the end it saved itself (a failed step), a final state for a timeout,
+     * the job back in the queue on shutdown, or, when the claim was lost, nothing. Null if the job left this instance
+     * unfinished.
+     */
+    private JobStatus ended() {
+        JobState saved = savedState();
+        if (saved.status().isFinal()) {
+            return saved.status();
+        }
+        StopReason reason = stopReason.get();
+        return switch (reason == null ? StopReason.CLAIM_LOST : reason) {
+            case STEP_TIMEOUT -> failCurrentStep(job.describeStep(currentStep) + " timed out after " + Durations.format(stepTimeout));
+            case JOB_TIMEOUT -> failCurrentStep("job timed out after " + Durations.format(job.timeout()));
+            case LOG_OVERFLOW -> failCurrentStep("too many log lines waited for Redis while it was unavailable; the job was stopped");
             case SHUTDOWN -> {
-                withStore(() -> store.requeue(claim));
+                withStore(() -> context.stores().queue().requeue(claim, saved, saved.requeued()));
                 yield null;
             }
-            case CLAIM_LOST -> null;
+            case CLAIM_LOST -> {
+                try {
+                    context.stores().queue().release(claim);
+                } catch (StoreUnavailableException e) {
+                    LOG.debug("job {}: the lost claim is forgotten later", job.id());
+                }
+                yield null;
+            }
         };
     }
 
-    JobStatus fail(String reason) {
+    private JobStatus failStep(int index, String reason) {
         LOG.info("job {} failed: {}", job.id(), reason);
-        return save(state.failed(reason, clock.instant())) ? JobStatus.ERROR : null;
+        return save(s -> s.stepFailed(index, lastResult, reason, now())) ? JobStatus.ERROR : null;
     }
 
-    /** Saves a new state through the claim; a claim that no longer holds stops the run. */
-    private boolean save(JobState next) {
-        if (state.status().isFinal() || stopReason == StopReason.CLAIM_LOST) {
+    /** Fails the job; the step that was begun, if any, fails with it and keeps what it produced. */
+    private JobStatus failCurrentStep(String reason) {
+        if (savedState().step(currentStep).status().isBegun()) {
+            return failStep(currentStep, reason);
+        }
+        LOG.info("job {} failed: {}", job.id(), reason);
+        return save(s -> s.failed(reason, now())) ? JobStatus.ERROR : null;
+    }
+
+    private JobState savedState() {
+        saving.lock();
+        try {
+            return state;
+        } finally {
+            saving.unlock();
+        }
+    }
+
+    private boolean save(UnaryOperator<JobState> transition) {
+        return save(transition, this::saveOwn);
+    }
+
+    /**
+     * Saves the transition of the last saved state through the claim, waiting out a store outage; a claim that no
+     * longer holds stops the run. A transition that changes nothing saves nothing.
+     */
+    private boolean save(UnaryOperator<JobState> transition, Saver saver) {
+        saving.lock();
+        try {
+            return saveHolding(transition, (current, next) -> withStore(() -> saver.save(current, next)));
+        } finally {
+            saving.unlock();
+        }
+    }
+
+    private boolean saveHolding(UnaryOperator<JobState> transition, Saver saver) {
+        if (state.status().isFinal() || stopReason.get() == StopReason.CLAIM_LOST) {
             return false;
         }
-        if (!withStore(() -> store.saveState(next, claim))) {
+        JobState current = state;
+        JobState next = transition.apply(current);
+        if (next == current) {
+            return true;
+        }
+        Optional<JobState> saved = saver.save(current, next);
+        if (saved == null || saved.isEmpty()) {
             stop(StopReason.CLAIM_LOST);
             return false;
         }
-        state = next;
+        state = saved.get();
         return true;
+    }
+
+    private Optional<JobState> saveOwn(JobState current, JobState next) {
+        return context.stores().jobs().save(current, next, claim);
+    }
+
+    @FunctionalInterface
+    private interface Saver {
+        /** Null if the run gave up waiting for the store. */
+        Optional<JobState> save(JobState current, JobState next);
+    }
+
+    private Optional<JobState> saveWithResumePoint(JobState current, JobState next, int nextStep, String inputPath) {
+        return context.stores().jobs().saveWithResumePoint(current, next, claim, nextStep, inputPath);
+    }
+
+    /** Records each phase of step i's attempt as the lifecycle reports it. */
+    private final class Recorder implements StepLifecycle.Observer {
+        private final int index;
+
+        Recorder(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void pulling() {
+            save(s -> s.stepPulling(index));
+        }
+
+        @Override
+        public void created(String containerId) {
+            save(s -> s.stepCreated(index, containerId));
+        }
+
+        @Override
+        public void running() {
+            Instant at = now();
+            save(s -> s.step(index).status().mayBecome(StepStatus.RUNNING) ? s.stepRunning(index, at) : s);
+        }
+
+        /**
+         * Best effort, from the thread that stops the container: it must go on to stop it, not wait while the job's
+         * thread saves something else, or while Redis is down.
+         */
+        @Override
+        public void stopping() {
+            try {
+                if (saving.tryLock(STOPPING_RECORD_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    try {
+                        saveHolding(s -> s.status() == JobStatus.RUNNING && s.step(index).status() == StepStatus.RUNNING
+                                ? s.stepStopping(index) : s, JobRun.this::saveOwn);
+                    } finally {
+                        saving.unlock();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (StoreUnavailableException e) {
+                LOG.debug("job {}: stopping is not recorded: {}", job.id(), e.getMessage());
+            }
+        }
     }
 
     /**
      * Runs a store write, waiting out an outage: a step's result is never dropped because Redis was briefly down. A
-     * run that lost its claim meanwhile gives up.
+     * run that lost its claim meanwhile gives up (null).
      */
-    private boolean withStore(java.util.function.BooleanSupplier write) {
+    private <T> T withStore(Supplier<T> write) {
         while (true) {
             try {
-                return write.getAsBoolean();
+                return write.get();
             } catch (StoreUnavailableException e) {
-                if (stopReason == StopReason.CLAIM_LOST) {
-                    return false;
+                if (stopReason.get() == StopReason.CLAIM_LOST) {
+                    return null;
                 }
                 LOG.warn("job {}: waiting for the store: {}", job.id(), e.getMessage());
                 try {
                     Thread.sleep(STORE_RETRY.toMillis());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
-                    return false;
+                    return null;
                 }
             }
         }
@@ -273,5 +411,9 @@ final class JobRun {
             log.flush();
             return true;
         });
+    }
+
+    private Instant now() {
+        return context.clock().instant();
     }
 }

@@ -3,11 +3,19 @@ package io.dray.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 /**
- * What is known of a job's progress. The only way to change it is a transition method, each of which checks that it
- * starts from a status it may leave; the store persists whole states.
+ * What is known of a job's progress: its status and a record per step. The only way to change it is a transition
+ * method, each of which checks that the job and the step start from a state they may leave ({@link
+ * StepStatus#mayBecome}); the store saves a transition's result only if nothing else was saved since the state it
+ * started from was read ({@code version}), so no transition can undo another.
+ *
+ * @param version how many times the store saved this job's state; kept by transitions, counted by the store
  */
 public record JobState(
         String id,
@@ -16,41 +24,123 @@ public record JobState(
         String error,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        List<StepRecord> steps,
+        long version) {
 
     public JobState {
         requireNonNull(id, "id");
         requireNonNull(status, "status");
         requireNonNull(createdAt, "createdAt");
+        steps = List.copyOf(steps);
     }
 
-    public static JobState queued(String jobId, Instant at) {
-        return new JobState(jobId, JobStatus.QUEUED, 0, null, at, null, null);
+    public static JobState queued(Job job, Instant at) {
+        List<StepRecord> steps = IntStream.range(0, job.steps().size())
+                .mapToObj(i -> StepRecord.pending(i, job.steps().get(i)))
+                .toList();
+        return new JobState(job.id(), JobStatus.QUEUED, 0, null, at, null, null, steps, 0);
+    }
+
+    public StepRecord step(int index) {
+        return steps.get(index);
     }
 
     public JobState started(Instant at) {
         requireStatus(JobStatus.QUEUED);
-        return new JobState(id, JobStatus.RUNNING, stepsCompleted, null, createdAt, at, null);
+        return new JobState(id, JobStatus.RUNNING, stepsCompleted, null, createdAt, startedAt == null ? at : startedAt,
+                null, steps, version);
     }
 
-    public JobState stepSucceeded() {
+    /** A new attempt of the step begins with a pull of its image. */
+    public JobState stepPulling(int index) {
         requireStatus(JobStatus.RUNNING);
-        return new JobState(id, status, stepsCompleted + 1, null, createdAt, startedAt, null);
+        return withStep(index, step -> step.begin(StepStatus.PULLING));
+    }
+
+    /** The step's container exists; a new attempt begins here unless it began with a pull. */
+    public JobState stepCreated(int index, String containerId) {
+        requireStatus(JobStatus.RUNNING);
+        return withStep(index, step -> (step.status() == StepStatus.PENDING
+                ? step.begin(StepStatus.CREATED) : step.moveTo(StepStatus.CREATED)).withContainer(containerId));
+    }
+
+    public JobState stepRunning(int index, Instant at) {
+        requireStatus(JobStatus.RUNNING);
+        return withStep(index, step -> step.moveTo(StepStatus.RUNNING).withStartedAt(at));
+    }
+
+    public JobState stepStopping(int index) {
+        requireStatus(JobStatus.RUNNING);
+        return withStep(index, step -> step.moveTo(StepStatus.STOPPING));
+    }
+
+    /** The step exited with code 0; the next one may begin. */
+    public JobState stepSucceeded(int index, StepResult result, Instant at) {
+        requireStatus(JobStatus.RUNNING);
+        if (index != stepsCompleted) {
+            throw new IllegalStateException("job " + id + " has completed " + stepsCompleted + " steps, not " + index);
+        }
+        JobState next = withStep(index, step -> step.ended(StepStatus.COMPLETE, result, null, at));
+        return new JobState(id, status, stepsCompleted + 1, null, createdAt, startedAt, null, next.steps, version);
     }
 
     public JobState completed(Instant at) {
         requireStatus(JobStatus.RUNNING);
-        return new JobState(id, JobStatus.COMPLETE, stepsCompleted, null, createdAt, startedAt, at);
+        if (stepsCompleted != steps.size()) {
+            throw new IllegalStateException("job " + id + " has completed " + stepsCompleted + " of " + steps.size() + " steps");
+        }
+        return new JobState(id, JobStatus.COMPLETE, stepsCompleted, null, createdAt, startedAt, at, steps, version);
     }
 
+    /**
+     * The job ends in error because of step {@code index}, which ends in error with what it produced; the steps after
+     * it never begin.
+     */
+    public JobState stepFailed(int index, StepResult result, String reason, Instant at) {
+        requireStatus(JobStatus.QUEUED, JobStatus.RUNNING);
+        JobState next = withStep(index, step -> step.ended(StepStatus.ERROR, result, reason, at));
+        return next.ended(JobStatus.ERROR, reason, at, StepStatus.ERROR);
+    }
+
+    /** The job ends in error for a reason of its own (a job timeout, an unreadable job): a begun step ends too. */
     public JobState failed(String reason, Instant at) {
         requireStatus(JobStatus.QUEUED, JobStatus.RUNNING);
-        return new JobState(id, JobStatus.ERROR, stepsCompleted, reason, createdAt, startedAt, at);
+        return ended(JobStatus.ERROR, reason, at, StepStatus.ERROR);
     }
 
+    /** Cancelled: a begun step ends {@code cancelled} (its container is being stopped); the others never begin. */
     public JobState cancelled(String reason, Instant at) {
         requireStatus(JobStatus.QUEUED, JobStatus.RUNNING);
-        return new JobState(id, JobStatus.CANCELLED, stepsCompleted, reason, createdAt, startedAt, at);
+        return ended(JobStatus.CANCELLED, reason, at, StepStatus.CANCELLED);
+    }
+
+    /** Handed back to the queue: a begun step is pending again, and begins anew with its next attempt. */
+    public JobState requeued() {
+        requireStatus(JobStatus.QUEUED, JobStatus.RUNNING);
+        List<StepRecord> next = steps.stream()
+                .map(step -> step.status().isBegun() ? step.moveTo(StepStatus.PENDING) : step)
+                .toList();
+        return new JobState(id, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version);
+    }
+
+    /** The state the store saved: this one at its new version. */
+    public JobState savedAs(long newVersion) {
+        return new JobState(id, status, stepsCompleted, error, createdAt, startedAt, finishedAt, steps, newVersion);
+    }
+
+    private JobState ended(JobStatus end, String reason, Instant at, StepStatus begunStepEnd) {
+        List<StepRecord> next = steps.stream()
+                .map(step -> step.status().isBegun() ? step.ended(begunStepEnd, null, reason, at)
+                        : step.status() == StepStatus.PENDING ? step.moveTo(StepStatus.SKIPPED) : step)
+                .toList();
+        return new JobState(id, end, stepsCompleted, reason, createdAt, startedAt, at, next, version);
+    }
+
+    private JobState withStep(int index, UnaryOperator<StepRecord> change) {
+        List<StepRecord> next = new ArrayList<>(steps);
+        next.set(index, change.apply(steps.get(index)));
+        return new JobState(id, status, stepsCompleted, error, createdAt, startedAt, finishedAt, next, version);
     }
 
     private void requireStatus(JobStatus... allowed) {

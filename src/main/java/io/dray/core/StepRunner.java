@@ -1,25 +1,26 @@
 package io.dray.core;
 
-/** Runs one step to its end. The core's only view of containers. */
-public interface StepRunner {
+import java.util.Set;
+
+/** Runs steps in containers. The core's only view of containers. */
+public interface StepRunner extends StepLifecycle.Stopper {
 
     /**
-     * Runs the step, sending both its stdout and stderr to {@code run.log()}; returns once the step has exited and
-     * everything it started is gone.
+     * Runs one attempt of the step: pulls its image if needed, creates its container, starts it, feeds it its input,
+     * sends its stdout and stderr to {@code run.log()}, and waits for its exit. Tells {@code run.lifecycle()} of each
+     * phase and obeys it: creates nothing, or starts nothing, once a stop was asked for. Returns once the container
+     * has exited (or was never started), and leaves nothing behind but what is being removed in the background.
      *
      * @throws StepFailedException if the step could not run at all
      */
     StepOutcome run(StepRun run) throws StepFailedException;
 
-    /** Removes what could not be removed when its step ended (the engine was down then); called periodically. */
+    /** Removes what could not be removed when its step ended (the engine was down then). */
     void retryCleanUp();
 
     /** Removes what a dead instance left running (it can no longer do it itself). */
     void removeContainersOf(String instance);
 
-    /**
-     * Removes what instances left that are not in {@code liveInstances} (null when that is unknown: then nothing); at
-     * start-up, for what an instance that crashed left behind.
-     */
-    void removeContainersExceptOf(java.util.Set<String> liveInstances);
+    /** Removes what instances left that are not in {@code liveInstances}: those that crashed, on this engine. */
+    void removeContainersExceptOf(Set<String> liveInstances);
 }

@@ -6,14 +6,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 
 /**
  * A container's stdin, stdout and stderr over Docker's attach endpoint, spoken directly on the engine's socket.
@@ -43,13 +47,17 @@ final class ContainerAttachment implements Closeable {
         this.channel = channel;
     }
 
-    static ContainerAttachment open(URI dockerHost, String apiPrefix, String containerId, boolean stdin)
-            throws IOException {
-        SocketChannel channel = connect(dockerHost);
+    /**
+     * Connects and asks to attach, within {@code timeout} for each (an engine that stalls fails the step instead of
+     * holding it); the stream itself then has no timeout, since a step may be quiet for hours.
+     */
+    static ContainerAttachment open(URI dockerHost, String apiPrefix, String containerId, boolean stdin,
+            Duration timeout) throws IOException {
+        SocketChannel channel = connect(dockerHost, timeout);
         ContainerAttachment attachment = new ContainerAttachment(channel);
         try {
             attachment.upgrade(apiPrefix + "/containers/" + containerId + "/attach?stream=1&stdout=1&stderr=1"
-                    + (stdin ? "&stdin=1" : ""));
+                    + (stdin ? "&stdin=1" : ""), timeout);
             return attachment;
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -57,7 +65,7 @@ final class ContainerAttachment implements Closeable {
         }
     }
 
-    private static SocketChannel connect(URI dockerHost) throws IOException {
+    private static SocketChannel connect(URI dockerHost, Duration timeout) throws IOException {
         switch (dockerHost.getScheme()) {
             case "unix": {
                 SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -69,14 +77,23 @@ final class ContainerAttachment implements Closeable {
                 }
                 return channel;
             }
-            case "tcp":
-                return SocketChannel.open(new InetSocketAddress(dockerHost.getHost(), dockerHost.getPort()));
+            case "tcp": {
+                SocketChannel channel = SocketChannel.open();
+                try {
+                    channel.socket().connect(new InetSocketAddress(dockerHost.getHost(), dockerHost.getPort()),
+                            (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                } catch (IOException e) {
+                    channel.close();
+                    throw new IOException("cannot reach Docker at " + dockerHost + ": " + e.getMessage(), e);
+                }
+                return channel;
+            }
             default:
                 throw new IOException("unsupported Docker host " + dockerHost);
         }
     }
 
-    private void upgrade(String path) throws IOException {
+    private void upgrade(String path, Duration timeout) throws IOException {
         String request = "POST " + path + " HTTP/1.1\r\n"
                 + "Host: docker\r\n"
                 + "Content-Type: text/plain\r\n"
@@ -84,25 +101,26 @@ final class ContainerAttachment implements Closeable {
                 + "Upgrade: tcp\r\n"
                 + "\r\n";
         writeFully(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
-        String head = readHead();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String head = readHead(deadline);
         String statusLine = head.substring(0, head.indexOf("\r\n"));
         String[] parts = statusLine.split(" ", 3);
         int status = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
         if (status != 101 && status != 200) {
             throw new IOException("Docker refused to attach: " + statusLine.substring(statusLine.indexOf(' ') + 1)
-                    + " " + readRest().trim());
+                    + " " + readRest(deadline).trim());
         }
     }
 
     /** Reads up to the blank line that ends the HTTP head; the bytes after it stay in the buffer as the first frames. */
-    private String readHead() throws IOException {
+    private String readHead(long deadlineNanos) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         buffer.clear().flip();
         int lastFour = 0;
         while (lastFour != 0x0d0a0d0a) {
             if (!buffer.hasRemaining()) {
                 buffer.clear();
-                if (channel.read(buffer) < 0) {
+                if (readBefore(deadlineNanos) < 0) {
                     throw new IOException("Docker closed the connection before it answered the attach");
                 }
                 buffer.flip();
@@ -117,15 +135,35 @@ final class ContainerAttachment implements Closeable {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private String readRest() throws IOException {
+    /** One read into the buffer, given up at the deadline: a blocking channel read has no timeout of its own. */
+    private int readBefore(long deadlineNanos) throws IOException {
+        long waitMillis = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            if (selector.select(waitMillis) == 0) {
+                throw new SocketTimeoutException("Docker did not answer the attach within " + waitMillis + " ms");
+            }
+            return channel.read(buffer);
+        } finally {
+            // The selector is closed by now, which deregisters the channel: it may block again.
+            channel.configureBlocking(true);
+        }
+    }
+
+    private String readRest(long deadlineNanos) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(buffer.array(), buffer.position(), buffer.remaining());
-        while (body.size() < 4096) {
-            buffer.clear();
-            if (channel.read(buffer) < 0) {
-                break;
+        try {
+            while (body.size() < 4096) {
+                buffer.clear();
+                if (readBefore(deadlineNanos) < 0) {
+                    break;
+                }
+                body.write(buffer.array(), 0, buffer.position());
             }
-            body.write(buffer.array(), 0, buffer.position());
+        } catch (SocketTimeoutException e) {
+            // The connection stays open after the error: what came is the message.
         }
         return body.toString(StandardCharsets.UTF_8);
     }

@@ -4,28 +4,39 @@ import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.lifecycle.Managed;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 
 /**
- * The Docker engine as Dray talks to it: one client with a request timeout for short calls, one without for calls that
- * last as long as a step (pull, wait), and the socket address for attachments. Closed when Dray stops.
+ * The Docker engine as Dray talks to it: one client with a request timeout for short calls, one whose timeout also
+ * allows a stop's grace period, one without a timeout for calls that last as long as a step (pull, wait), and the
+ * socket address for attachments (which time out while they are set up). Closed when Dray stops.
  */
 public final class DockerEngine implements Managed {
     private final DockerClient commands;
+    private final DockerClient stops;
     private final DockerClient streams;
     private final URI host;
     private final String apiPrefix;
+    private final Duration attachTimeout;
     private final ContainerDefaults defaults;
 
-    DockerEngine(DockerClient commands, DockerClient streams, URI host, String apiPrefix, ContainerDefaults defaults) {
+    DockerEngine(DockerClient commands, DockerClient stops, DockerClient streams, URI host, String apiPrefix,
+            Duration attachTimeout, ContainerDefaults defaults) {
         this.commands = commands;
+        this.stops = stops;
         this.streams = streams;
         this.host = host;
         this.apiPrefix = apiPrefix;
+        this.attachTimeout = attachTimeout;
         this.defaults = defaults;
     }
 
     DockerClient commands() {
         return commands;
+    }
+
+    DockerClient stops() {
+        return stops;
     }
 
     DockerClient streams() {
@@ -37,7 +48,7 @@ public final class DockerEngine implements Managed {
     }
 
     ContainerAttachment attach(String containerId, boolean stdin) throws IOException {
-        return ContainerAttachment.open(host, apiPrefix, containerId, stdin);
+        return ContainerAttachment.open(host, apiPrefix, containerId, stdin, attachTimeout);
     }
 
     void ping() {
@@ -47,6 +58,7 @@ public final class DockerEngine implements Managed {
     @Override
     public void stop() throws IOException {
         commands.close();
+        stops.close();
         streams.close();
     }
 }

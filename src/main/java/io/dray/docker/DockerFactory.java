@@ -26,7 +26,10 @@ public class DockerFactory {
     @NotNull
     private Duration connectTimeout = Duration.seconds(5);
 
-    /** For short calls (create, start, inspect, remove); pulls, waits and attachments have none. */
+    /**
+     * For short calls (create, start, inspect, remove, and setting up an attachment; a stop gets its grace on top).
+     * Pulls, waits and attached streams have none: they last as long as the step.
+     */
     @NotNull
     private Duration requestTimeout = Duration.seconds(60);
 
@@ -176,9 +179,11 @@ public class DockerFactory {
         DockerClientConfig config = builder.build();
         return new DockerEngine(
                 client(config, requestTimeout.toJavaDuration()),
+                client(config, requestTimeout.toJavaDuration().plus(stopGrace.toJavaDuration())),
                 client(config, null),
                 config.getDockerHost(),
                 apiVersion.isEmpty() ? "" : "/v" + apiVersion,
+                requestTimeout.toJavaDuration(),
                 new ContainerDefaults(
                         networkMode.isEmpty() ? null : networkMode,
                         defaultMemory == null ? null : defaultMemory.toBytes(),

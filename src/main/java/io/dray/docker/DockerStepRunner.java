@@ -2,6 +2,7 @@ package io.dray.docker;
 
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -19,22 +20,29 @@ import io.dray.core.Spool;
 import io.dray.core.SpoolDirectory;
 import io.dray.core.StepData;
 import io.dray.core.StepFailedException;
+import io.dray.core.StepLifecycle;
 import io.dray.core.StepOutcome;
 import io.dray.core.StepRun;
 import io.dray.core.StepRunner;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,6 +51,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a step as one container: pull its image if needed, create it, attach to it, start it, feed it the previous
  * step's data, route its stdout and stderr to the job log and to the next step, wait for its exit code, remove it.
+ * At each phase it tells the step's {@link StepLifecycle} and obeys it, so that a stop asked for at any moment wins.
  */
 public final class DockerStepRunner implements StepRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DockerStepRunner.class);
@@ -57,22 +66,30 @@ public final class DockerStepRunner implements StepRunner {
     private static final int STDERR = 2;
     /** 128 + SIGKILL. */
     private static final int KILLED = 137;
+    /** How long the end of a step waits for the image id read while it ran; usually it came long before. */
+    private static final Duration IMAGE_ID_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * Where the runner's own work runs, each pool bounded.
+     *
+     * @param stdin writes a step's input to its container: one thread per step that may run at once
+     * @param inspections reads which image a started container runs, while it runs: one thread per step too
+     * @param removals removes containers after their step ended, off the job's path
+     */
+    public record Executors(ExecutorService stdin, ExecutorService inspections, ExecutorService removals) {}
 
     private final DockerEngine docker;
     private final SpoolDirectory spools;
-    private final ExecutorService background;
+    private final Executors executors;
     private final String namespace;
     /** Containers whose removal failed (the engine was down): removed by {@link #retryCleanUp()}. */
     private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
 
-    /**
-     * @param background runs a step's stdin writer, stop requests and container removals
-     * @param namespace labels this deployment's containers (its store's key prefix)
-     */
-    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, ExecutorService background, String namespace) {
+    /** @param namespace labels this deployment's containers (its store's key prefix) */
+    public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, Executors executors, String namespace) {
         this.docker = docker;
         this.spools = spools;
-        this.background = background;
+        this.executors = executors;
         this.namespace = namespace;
     }
 
@@ -84,6 +101,7 @@ public final class DockerStepRunner implements StepRunner {
         } catch (IllegalArgumentException e) {
             throw new StepFailedException(e.getMessage());
         }
+        StepLifecycle lifecycle = run.lifecycle();
         OutputFile outputFile = null;
         String containerId = null;
         try {
@@ -91,22 +109,17 @@ public final class DockerStepRunner implements StepRunner {
                 outputFile = OutputFile.create(spools.path(), run, file.path());
             }
             containerId = createPullingIfMissing(run, image, outputFile);
-            String created = containerId;
-            run.control().onStop(() -> background.execute(() -> stop(created)));
+            if (containerId == null || !lifecycle.created(containerId)) {
+                return StepOutcome.notStarted(null);
+            }
             Spool spool = run.keepOutput() && outputFile == null ? spools.newSpool() : null;
+            StepOutcome outcome = null;
             try {
-                int exitCode = runAttached(containerId, run, spool);
-                // The kernel's OOM killer sends SIGKILL: any other exit code needs no inspect to rule it out.
-                boolean outOfMemory = exitCode == KILLED && Boolean.TRUE.equals(
-                        docker.commands().inspectContainerCmd(containerId).exec().getState().getOOMKilled());
-                StepData output = null;
-                if (run.keepOutput()) {
-                    output = spool != null ? spool.finish() : outputFile.takeData();
-                }
-                spool = null;
-                return new StepOutcome(exitCode, outOfMemory, output);
+                outcome = runAttached(containerId, run, spool, outputFile);
+                return outcome;
             } finally {
-                if (spool != null) {
+                // The spool is the outcome's output once the step ran to its end; otherwise nobody will read it.
+                if (spool != null && (outcome == null || outcome.output() != spool)) {
                     spool.close();
                 }
             }
@@ -132,12 +145,19 @@ public final class DockerStepRunner implements StepRunner {
     /**
      * Creates the step's container, pulling its image first when the step asks for a refresh, or when the engine does
      * not have it: asking Docker to create straight away saves an inspect call per step for the usual, present image.
+     * Returns null, creating nothing, once a stop was asked for.
      */
     private String createPullingIfMissing(StepRun run, ImageReference image, OutputFile outputFile)
             throws StepFailedException {
+        StepLifecycle lifecycle = run.lifecycle();
         if (run.step().refresh()) {
-            pull(image);
+            if (!pull(image, lifecycle)) {
+                return null;
+            }
         } else {
+            if (!lifecycle.mayCreate()) {
+                return null;
+            }
             try {
                 return create(run, image, outputFile);
             } catch (NotFoundException e) {
@@ -145,24 +165,38 @@ public final class DockerStepRunner implements StepRunner {
                     throw e;
                 }
             }
-            pull(image);
+            if (!pull(image, lifecycle)) {
+                return null;
+            }
         }
-        return create(run, image, outputFile);
+        return lifecycle.mayCreate() ? create(run, image, outputFile) : null;
     }
 
-    private void pull(ImageReference image) throws StepFailedException {
+    /** Pulls the image; false, having pulled nothing or not all, if a stop came first or during the pull. */
+    private boolean pull(ImageReference image, StepLifecycle lifecycle) throws StepFailedException {
+        PullErrors errors = new PullErrors();
+        if (!lifecycle.pulling(errors::abort)) {
+            return false;
+        }
         try {
-            PullErrors errors = docker.streams().pullImageCmd(image.repository())
+            docker.streams().pullImageCmd(image.repository())
                     .withTag(image.version())
-                    .exec(new PullErrors());
+                    .exec(errors);
             errors.awaitCompletion();
+            if (errors.aborted) {
+                return false;
+            }
             if (errors.first != null) {
                 throw new StepFailedException("cannot pull image " + image + ": " + errors.first);
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailedException("interrupted while pulling image " + image);
         } catch (RuntimeException e) {
+            if (errors.aborted) {
+                return false;
+            }
             throw new StepFailedException("cannot pull image " + image + ": " + describe(e), e);
         }
     }
@@ -201,9 +235,9 @@ public final class DockerStepRunner implements StepRunner {
                     .withTarget(outputFile.containerPath())));
         }
         CreateContainerCmd create = docker.commands().createContainerCmd(image.name())
-                .withName("dray-" + run.jobId() + "-" + run.index() + "-" + run.attempt())
+                .withName("dray-" + run.jobId() + "-" + run.index() + "-" + run.epoch())
                 .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index()),
-                        INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.attempt()),
+                        INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.epoch()),
                         NAMESPACE_LABEL, namespace))
                 .withEnv(run.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withTty(false)
@@ -216,21 +250,25 @@ public final class DockerStepRunner implements StepRunner {
         return create.exec().getId();
     }
 
-    /** Attaches before starting, so no byte of a fast container is lost; returns the exit code. */
-    private int runAttached(String containerId, StepRun run, Spool spool) throws IOException {
+    /**
+     * Attaches before starting, so no byte of a fast container is lost; starts the container unless a stop came
+     * first; returns how it ended.
+     */
+    private StepOutcome runAttached(String containerId, StepRun run, Spool spool, OutputFile outputFile)
+            throws IOException {
+        StepLifecycle lifecycle = run.lifecycle();
         JobLog.Stream stdoutLog = run.log().newStream();
         JobLog.Stream stderrLog = run.log().newStream();
         int dataStream = run.step().output() == OutputChannel.STDERR ? STDERR : STDOUT;
+        CompletableFuture<String> imageId;
         try (ContainerAttachment attachment = docker.attach(containerId, run.input() != null)) {
-            docker.commands().startContainerCmd(containerId).exec();
-            Future<?> stdin = null;
-            if (run.input() != null && run.input().file() != null) {
-                Path file = run.input().file();
-                stdin = background.submit(() -> attachment.sendStdin(file));
-            } else if (run.input() != null) {
-                var input = run.input().open();
-                stdin = background.submit(() -> attachment.sendStdin(input));
+            if (!lifecycle.mayStart()) {
+                return StepOutcome.notStarted(null);
             }
+            docker.commands().startContainerCmd(containerId).exec();
+            lifecycle.started();
+            imageId = imageIdWhileRunning(containerId);
+            Future<?> stdin = sendInput(run.input(), attachment);
             try {
                 attachment.readFrames((stream, bytes, offset, length) -> {
                     (stream == STDERR ? stderrLog : stdoutLog).write(bytes, offset, length);
@@ -246,9 +284,54 @@ public final class DockerStepRunner implements StepRunner {
         }
         stdoutLog.finish();
         stderrLog.finish();
-        return docker.streams().waitContainerCmd(containerId)
+        int exitCode = docker.streams().waitContainerCmd(containerId)
                 .exec(new WaitContainerResultCallback())
                 .awaitStatusCode();
+        // The kernel's OOM killer sends SIGKILL: any other exit code needs no inspect to rule it out.
+        boolean outOfMemory = exitCode == KILLED && Boolean.TRUE.equals(inspect(containerId).getState().getOOMKilled());
+        StepData output = null;
+        if (run.keepOutput()) {
+            output = spool != null ? spool.finish() : outputFile.takeData();
+        }
+        return new StepOutcome(exitCode, outOfMemory, imageIdOrNull(imageId), stdoutLog.written(), stderrLog.written(),
+                output);
+    }
+
+    /** Writes the step's input to its container's stdin on the stdin pool; null when the step has none. */
+    private Future<?> sendInput(StepData input, ContainerAttachment attachment) throws IOException {
+        if (input == null) {
+            return null;
+        } else if (input.file() != null) {
+            Path file = input.file();
+            return executors.stdin().submit(() -> attachment.sendStdin(file));
+        }
+        InputStream stream = input.open();
+        return executors.stdin().submit(() -> attachment.sendStdin(stream));
+    }
+
+    /** Read while the step runs, rather than between create and start where every step would wait for it. */
+    private CompletableFuture<String> imageIdWhileRunning(String containerId) {
+        try {
+            return CompletableFuture.supplyAsync(() -> inspect(containerId).getImageId(), executors.inspections());
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private InspectContainerResponse inspect(String containerId) {
+        return docker.commands().inspectContainerCmd(containerId).exec();
+    }
+
+    private static String imageIdOrNull(CompletableFuture<String> imageId) {
+        try {
+            return imageId.get(IMAGE_ID_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("the image id of a step is unknown: {}", e.toString());
+            return null;
+        }
     }
 
     /** Docker's own words: its errors read "Status 404: {"message":"..."}". */
@@ -258,16 +341,29 @@ public final class DockerStepRunner implements StepRunner {
         return docker.find() ? "Docker: " + docker.group(1).replace("\\\"", "\"") : "Docker failed: " + message;
     }
 
-    /** SIGTERM, then SIGKILL after the stop grace; the step then ends as if it had exited. */
-    private void stop(String containerId) {
+    /** SIGTERM, then SIGKILL after the stop grace; returns once the engine says the container no longer runs. */
+    @Override
+    public void stop(String containerId) throws StepFailedException {
         try {
-            docker.streams().stopContainerCmd(containerId)
+            docker.stops().stopContainerCmd(containerId)
                     .withTimeout((int) Math.max(0, docker.defaults().stopGrace().toSeconds()))
                     .exec();
         } catch (NotFoundException | NotModifiedException e) {
-            // Already gone or already stopped.
+            // Already gone, or already stopped: a container is started before its lifecycle lets anyone stop it.
         } catch (RuntimeException e) {
-            LOG.warn("cannot stop container {}: {}", containerId, describe(e));
+            throw new StepFailedException(describe(e), e);
+        }
+    }
+
+    /** Removes the container by force, which kills it. */
+    @Override
+    public void kill(String containerId) throws StepFailedException {
+        try {
+            docker.commands().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // Already gone.
+        } catch (RuntimeException e) {
+            throw new StepFailedException(describe(e), e);
         }
     }
 
@@ -311,7 +407,7 @@ public final class DockerStepRunner implements StepRunner {
 
     private void removeSoon(String containerId) {
         try {
-            background.execute(() -> remove(containerId));
+            executors.removals().execute(() -> remove(containerId));
         } catch (RejectedExecutionException e) {
             remove(containerId); // shutting down
         }
@@ -333,9 +429,21 @@ public final class DockerStepRunner implements StepRunner {
         unremoved.remove(containerId);
     }
 
-    /** Keeps the first error a pull reports; docker-java's own pull callback can fail on errors (#1998). */
+    /**
+     * Keeps the first error a pull reports (docker-java's own pull callback can fail on errors, #1998), and ends the
+     * pull early when its step is stopped.
+     */
     private static final class PullErrors extends ResultCallback.Adapter<PullResponseItem> {
         private volatile String first;
+        private volatile boolean aborted;
+
+        @Override
+        public void onStart(java.io.Closeable stream) {
+            super.onStart(stream);
+            if (aborted) {
+                closeQuietly();
+            }
+        }
 
         @Override
         public void onNext(PullResponseItem item) {
@@ -343,6 +451,19 @@ public final class DockerStepRunner implements StepRunner {
                 first = item.getErrorDetail().getMessage();
             } else if (first == null && item.getError() != null) {
                 first = item.getError();
+            }
+        }
+
+        void abort() {
+            aborted = true;
+            closeQuietly();
+        }
+
+        private void closeQuietly() {
+            try {
+                close();
+            } catch (IOException e) {
+                LOG.debug("cannot close a pull: {}", e.toString());
             }
         }
     }

@@ -1,17 +1,18 @@
 package io.dray.store;
 
 import com.codahale.metrics.health.HealthCheck;
+import redis.clients.jedis.RedisClient;
 
 public final class RedisHealthCheck extends HealthCheck {
-    private final RedisJobStore store;
+    private final RedisClient redis;
 
-    public RedisHealthCheck(RedisJobStore store) {
-        this.store = store;
+    public RedisHealthCheck(RedisClient redis) {
+        this.redis = redis;
     }
 
     @Override
     protected Result check() {
-        store.ping();
+        RedisCalls.call(redis::ping);
         return Result.healthy();
     }
 }

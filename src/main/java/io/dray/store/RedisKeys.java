@@ -14,18 +14,13 @@ package io.dray.store;
  *   <li>{@code instance:<id>:jobs}: list of the jobs that instance claimed.
  * </ul>
  * A job's keys live until the job is deleted; an instance's, until it retires or another instance finds it dead.
- * Two Lua scripts build {@code job:} and {@code instance:} keys from the prefix themselves, so this schema assumes
- * one Redis, not a cluster.
+ * Scripts get every key they touch from here, as KEYS; none builds a key of its own.
  */
 final class RedisKeys {
     private final String prefix;
 
     RedisKeys(String prefix) {
         this.prefix = prefix;
-    }
-
-    String prefix() {
-        return prefix;
     }
 
     String jobs() {
@@ -38,10 +33,6 @@ final class RedisKeys {
 
     String job(String id) {
         return prefix + "job:" + id;
-    }
-
-    String jobPrefix() {
-        return prefix + "job:";
     }
 
     String log(String id) {

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,23 @@ class JobResourceIT {
         assertThat(status.get("stepsCompleted").asInt()).isEqualTo(3);
         assertThat(status.has("error")).isFalse();
         assertThat(status.get("finishedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        JsonNode steps = status.get("steps");
+        assertThat(steps).hasSize(3);
+        List<String> names = List.of("random-word", "uppercase", "reverse");
+        List<String> sources = List.of("dray-example/randword", "dray-example/upper", "dray-example/reverse");
+        for (int i = 0; i < 3; i++) {
+            JsonNode step = steps.get(i);
+            assertThat(step.get("index").asInt()).isEqualTo(i);
+            assertThat(step.get("name").asText()).isEqualTo(names.get(i));
+            assertThat(step.get("source").asText()).isEqualTo(sources.get(i));
+            assertThat(step.get("state").asText()).isEqualTo("complete");
+            assertThat(step.get("exitCode").asInt()).isZero();
+            Instant started = Instant.parse(step.get("startedAt").asText());
+            Instant finished = Instant.parse(step.get("finishedAt").asText());
+            assertThat(started).isBeforeOrEqualTo(finished).isAfterOrEqualTo(Instant.parse(status.get("startedAt").asText()));
+            assertThat(finished).isBeforeOrEqualTo(Instant.parse(status.get("finishedAt").asText()));
+            assertThat(step.has("error")).isFalse();
+        }
 
         JsonNode lines = get("/jobs/" + id + "/log", 200).get("lines");
         assertThat(lines).hasSize(30);
@@ -138,6 +156,14 @@ class JobResourceIT {
         assertThat(status.get("status").asText()).isEqualTo("error");
         assertThat(status.get("stepsCompleted").asInt()).isEqualTo(1);
         assertThat(status.get("error").asText()).isEqualTo("step 2 (" + TestDocker.SH + ") exited with code 7");
+        assertThat(status.get("steps")).extracting(step -> step.get("state").asText())
+                .containsExactly("complete", "error", "skipped");
+        JsonNode failed = status.get("steps").get(1);
+        assertThat(failed.get("exitCode").asInt()).isEqualTo(7);
+        assertThat(failed.get("error").asText()).isEqualTo(status.get("error").asText());
+        JsonNode never = status.get("steps").get(2);
+        assertThat(never.has("exitCode")).isFalse();
+        assertThat(never.has("startedAt")).isFalse();
         assertThat(get("/jobs/" + id + "/log", 200).get("lines")).extracting(JsonNode::asText).containsExactly("one", "oops");
     }
 

@@ -6,12 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.codahale.metrics.MetricRegistry;
 import io.dray.docker.DockerEngine;
 import io.dray.docker.DockerFactory;
 import io.dray.docker.DockerStepRunner;
 import io.dray.store.RedisFactory;
-import io.dray.store.RedisJobStore;
+import io.dray.store.RedisStores;
 import io.dray.store.SecretCipher;
 import io.dray.support.TestDocker;
 import io.dropwizard.jackson.Jackson;
@@ -29,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,14 +41,13 @@ class JobEngineIT {
     private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
     private static RedisClient redis;
     private static DockerEngine docker;
-    private static ExecutorService workers;
     private static ExecutorService background;
-    private static ScheduledExecutorService flusher;
+    private static final TestEngines ENGINES = new TestEngines();
 
     @TempDir
     static Path dataDirectory;
 
-    private static RedisJobStore store;
+    private static Stores stores;
     private static JobEngine engine;
     private final List<String> jobs = new ArrayList<>();
 
@@ -60,32 +57,33 @@ class JobEngineIT {
         RedisFactory redisConfig = new RedisFactory();
         redisConfig.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = redisConfig.build();
-        String prefix = "dray-test-" + UUID.randomUUID() + ":";
-        store = new RedisJobStore(redis, prefix, Jackson.newObjectMapper(), TEST_CIPHER);
         DockerFactory dockerConfig = new DockerFactory();
         dockerConfig.setStopGrace(io.dropwizard.util.Duration.seconds(1));
         docker = dockerConfig.build();
-        workers = Executors.newFixedThreadPool(4);
         background = Executors.newCachedThreadPool();
-        flusher = Executors.newSingleThreadScheduledExecutor();
-        // A small memory limit, so that the tests' outputs take the spill-to-disk path too.
-        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096, background);
-        engine = new JobEngine(store, new DockerStepRunner(docker, spools, background, prefix), workers, flusher, spools,
-                Clock.systemUTC(), settings(4, 100), new ImageAllowList(List.of()), new MetricRegistry());
-        engine.start();
+        String prefix = "dray-test-" + UUID.randomUUID() + ":";
+        stores = storesUnder(prefix);
+        engine = ENGINES.start(stores, runner(prefix), spools(), Clock.systemUTC(), TestEngines.Settings.defaults());
     }
 
-    static JobEngine.Settings settings(int workers, int maxQueued) {
-        return new JobEngine.Settings(workers, maxQueued, Duration.ofMillis(50), 1000, 1 << 20, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), null, 100_000, Duration.ofSeconds(1));
+    private static Stores storesUnder(String prefix) {
+        return RedisStores.create(redis, prefix, Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
+    }
+
+    /** A small memory limit, so that the tests' outputs take the spill-to-disk path too. */
+    private static SpoolDirectory spools() {
+        return new SpoolDirectory(dataDirectory, 4096, background);
+    }
+
+    private static DockerStepRunner runner(String prefix) {
+        return new DockerStepRunner(docker, spools(), new DockerStepRunner.Executors(background, background, background),
+                prefix);
     }
 
     @AfterAll
     static void stopEngine() throws Exception {
-        engine.stop();
-        workers.shutdownNow();
+        ENGINES.close();
         background.shutdownNow();
-        flusher.shutdownNow();
         docker.stop();
         redis.close();
     }
@@ -148,6 +146,17 @@ class JobEngineIT {
         assertThat(lines.subList(10, 20)).isEqualTo(words.stream().map(String::toUpperCase).toList());
         assertThat(lines.subList(20, 30)).isEqualTo(
                 words.stream().map(w -> new StringBuilder(w.toUpperCase()).reverse().toString()).toList());
+        for (StepRecord step : state.steps()) {
+            assertThat(step.status()).isEqualTo(StepStatus.COMPLETE);
+            assertThat(step.exitCode()).isZero();
+            assertThat(step.attempt()).isEqualTo(1);
+            assertThat(step.imageId()).startsWith("sha256:");
+            assertThat(step.containerId()).matches("[0-9a-f]{64}");
+            assertThat(step.stdout()).isEqualTo(new StepRecord.Output(90, 10));
+            assertThat(step.startedAt()).isBeforeOrEqualTo(step.finishedAt());
+        }
+        assertThat(state.step(0).imageId()).isEqualTo(TestDocker.imageId("dray-example/randword"));
+        assertThat(state.steps()).extracting(StepRecord::bytesPassed).containsExactly(90L, 90L, 0L);
     }
 
     @Test
@@ -310,44 +319,32 @@ class JobEngineIT {
     @Test
     void pastTheQueueLimitAJobIsRefusedAndNothingIsCreated() throws Exception {
         String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
-        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper(), TEST_CIPHER);
-        ExecutorService oneWorker = Executors.newFixedThreadPool(1);
-        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096, background);
-        JobEngine small = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
-                spools, Clock.systemUTC(), settings(1, 1), new ImageAllowList(List.of()), new MetricRegistry());
-        small.start();
+        Stores ownStores = storesUnder(ownPrefix);
+        JobEngine small = ENGINES.start(ownStores, runner(ownPrefix), spools(), Clock.systemUTC(),
+                TestEngines.Settings.defaults().withWorkers(1).withMaxQueuedJobs(1));
         try {
             Job running = small.submit(null, List.of(), List.of(script("sleep 1")), null);
             jobs.add(running.id());
             await().atMost(Duration.ofSeconds(30)).until(() -> small.state(running.id()).status() == JobStatus.RUNNING);
             Job waiting = small.submit(null, List.of(), List.of(script("echo waited")), null);
             jobs.add(waiting.id());
-            List<String> before = ownStore.listIds();
+            List<String> before = ownStores.jobs().listIds();
             assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused")), null))
                     .isInstanceOf(QueueFullException.class)
                     .hasMessage("too many jobs waiting (1); try again later");
-            assertThat(ownStore.listIds()).isEqualTo(before);
+            assertThat(ownStores.jobs().listIds()).isEqualTo(before);
             await().atMost(Duration.ofSeconds(60)).until(() -> small.state(waiting.id()).status().isFinal());
             assertThat(small.log(waiting.id(), 0, 1_000_000)).containsExactly("waited");
         } finally {
-            small.stop();
-            oneWorker.shutdown();
+            ENGINES.stop(small);
         }
     }
 
     @Test
     void theConfiguredDefaultStepTimeoutAppliesToStepsThatSetNone() throws Exception {
-        ExecutorService oneWorker = Executors.newFixedThreadPool(1);
-        SpoolDirectory spools = new SpoolDirectory(dataDirectory, 4096, background);
-        JobEngine.Settings base = settings(1, 10);
-        JobEngine.Settings withDefault = new JobEngine.Settings(base.workers(), base.maxQueuedJobs(),
-                base.logFlushInterval(), base.logBatchLines(), base.logBatchBytes(), base.leaseTime(),
-                base.shutdownGrace(), Duration.ofSeconds(1), base.maxBufferedLogLines(), base.finishedJobCacheTime());
         String ownPrefix = "dray-test-" + UUID.randomUUID() + ":";
-        RedisJobStore ownStore = new RedisJobStore(redis, ownPrefix, Jackson.newObjectMapper(), TEST_CIPHER);
-        JobEngine strict = new JobEngine(ownStore, new DockerStepRunner(docker, spools, background, ownPrefix), oneWorker, flusher,
-                spools, Clock.systemUTC(), withDefault, new ImageAllowList(List.of()), new MetricRegistry());
-        strict.start();
+        JobEngine strict = ENGINES.start(storesUnder(ownPrefix), runner(ownPrefix), spools(), Clock.systemUTC(),
+                TestEngines.Settings.defaults().withWorkers(1).withDefaultStepTimeout(Duration.ofSeconds(1)));
         try {
             Step ownTimeout = new Step(null, SH, List.of(new EnvVar("SCRIPT", "sleep 2; echo patient")), null, false,
                     null, null, Duration.ofSeconds(30), null, null);
@@ -356,10 +353,11 @@ class JobEngineIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> strict.state(job.id()).status().isFinal());
             JobState state = strict.state(job.id());
             assertThat(state.error()).isEqualTo("step 2 (" + SH + ") timed out after 1s");
+            assertThat(state.step(1).status()).isEqualTo(StepStatus.ERROR);
+            assertThat(state.step(1).exitCode()).as("stopped by SIGKILL after the grace").isEqualTo(137);
             assertThat(strict.log(job.id(), 0, 1_000_000)).containsExactly("patient");
         } finally {
-            strict.stop();
-            oneWorker.shutdown();
+            ENGINES.stop(strict);
         }
     }
 
@@ -367,7 +365,7 @@ class JobEngineIT {
     void aFinishedJobsStateComesFromMemoryUntilTheCacheTimeEnds() throws Exception {
         Job job = submit(List.of(), script("echo done"));
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.COMPLETE);
-        store.delete(job.id()); // what another instance's DELETE does
+        stores.jobs().delete(job.id()); // what another instance's DELETE does
         long deleted = System.nanoTime();
         assertThat(engine.state(job.id()).status()).isEqualTo(JobStatus.COMPLETE);
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -385,7 +383,7 @@ class JobEngineIT {
     void aRunningJobsStateIsReadAfreshEveryTime() throws Exception {
         Job job = submit(List.of(), script("sleep 1; echo done"));
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
-        await().atMost(Duration.ofSeconds(30)).until(() -> store.findState(job.id()).orElseThrow().status().isFinal());
+        await().atMost(Duration.ofSeconds(30)).until(() -> stores.jobs().find(job.id()).orElseThrow().status().isFinal());
         assertThat(engine.state(job.id()).status()).isEqualTo(JobStatus.COMPLETE);
     }
 
@@ -411,8 +409,8 @@ class JobEngineIT {
         Job job = submit(List.of(), script("sleep 30"));
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
         CompletableFuture<JobState> waiting = engine.stateWhenFinal(job.id(), Duration.ofSeconds(20));
-        JobState running = store.findState(job.id()).orElseThrow();
-        assertThat(store.transition(JobStatus.RUNNING, running.cancelled("cancelled elsewhere", Instant.now()))).isTrue();
+        JobState running = stores.jobs().find(job.id()).orElseThrow();
+        assertThat(stores.jobs().save(running, running.cancelled("cancelled elsewhere", Instant.now()), null)).isPresent();
         JobState end = waiting.get(20, TimeUnit.SECONDS);
         assertThat(end.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(end.error()).isEqualTo("cancelled elsewhere");
@@ -423,7 +421,7 @@ class JobEngineIT {
         Job job = submit(List.of(), script("sleep 30"));
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.state(job.id()).status() == JobStatus.RUNNING);
         CompletableFuture<JobState> waiting = engine.stateWhenFinal(job.id(), Duration.ofSeconds(20));
-        store.delete(job.id()); // gone without a cancel first (a DELETE cancels first: its waiters see "cancelled")
+        stores.jobs().delete(job.id()); // gone without a cancel first (a DELETE cancels first: its waiters see "cancelled")
         assertThatThrownBy(() -> waiting.get(20, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(JobNotFoundException.class);
@@ -436,8 +434,8 @@ class JobEngineIT {
         engine.delete(job.id(), "deleted by the test");
         TestDocker.awaitNoContainersOf(job.id());
         Thread.sleep(1500);
-        assertThat(store.findState(job.id())).isEmpty();
-        assertThat(store.readLog(job.id(), 0, 1_000_000)).isEmpty();
+        assertThat(stores.jobs().find(job.id())).isEmpty();
+        assertThat(stores.logs().read(job.id(), 0, 1_000_000)).isEmpty();
         assertThat(engine.jobIds()).doesNotContain(job.id());
     }
 }

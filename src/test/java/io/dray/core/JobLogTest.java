@@ -62,6 +62,26 @@ class JobLogTest {
     }
 
     @Test
+    void eachStreamCountsItsBytesAndLinesALastLineWithoutNewlineIncludedACutLineOnce() {
+        JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
+        JobLog.Stream out = log.newStream();
+        JobLog.Stream err = log.newStream();
+        write(out, "one\ntw");
+        write(out, "o\nlast");
+        byte[] longLine = new byte[JobLog.MAX_LINE_BYTES * 2 + 5];
+        Arrays.fill(longLine, (byte) 'x');
+        longLine[longLine.length - 1] = '\n';
+        err.write(longLine, 0, longLine.length);
+        assertThat(out.written()).isEqualTo(new StepRecord.Output(12, 2));
+        out.finish();
+        err.finish();
+        assertThat(out.written()).isEqualTo(new StepRecord.Output(12, 3));
+        assertThat(err.written()).as("one line, logged in three pieces").isEqualTo(new StepRecord.Output(longLine.length, 1));
+        log.flush();
+        assertThat(store.lines()).hasSize(6);
+    }
+
+    @Test
     void streamsKeepTheirOwnPartialLines() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         JobLog.Stream out = log.newStream();

@@ -4,36 +4,124 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobStateTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final StepResult OK = new StepResult(0, "sha256:i", new StepRecord.Output(4, 1), StepRecord.Output.NONE, 4);
+
+    private static JobState queued(int steps) {
+        List<Step> list = java.util.stream.IntStream.range(0, steps)
+                .mapToObj(i -> new Step("s" + i, "img", List.of(), null, false, null, null)).toList();
+        return JobState.queued(new Job("j", null, List.of(), list), T0);
+    }
+
+    private static JobState ran(JobState state, int index) {
+        return state.stepCreated(index, "c" + index).stepRunning(index, T0.plusSeconds(index))
+                .stepSucceeded(index, OK, T0.plusSeconds(index + 1));
+    }
 
     @Test
-    void aJobGoesFromQueuedThroughRunningToComplete() {
-        JobState state = JobState.queued("j", T0).started(T0.plusSeconds(1)).stepSucceeded().stepSucceeded();
-        JobState done = state.completed(T0.plusSeconds(2));
+    void aJobGoesFromQueuedThroughEachStepsLifeToComplete() {
+        JobState state = queued(2).started(T0);
+        state = state.stepPulling(0);
+        assertThat(state.step(0).status()).isEqualTo(StepStatus.PULLING);
+        assertThat(state.step(0).attempt()).isEqualTo(1);
+        state = state.stepCreated(0, "c0");
+        assertThat(state.step(0).attempt()).as("pulling began the attempt").isEqualTo(1);
+        assertThat(state.step(0).containerId()).isEqualTo("c0");
+        state = state.stepRunning(0, T0.plusSeconds(1)).stepSucceeded(0, OK, T0.plusSeconds(2));
+        state = ran(state, 1);
+        JobState done = state.completed(T0.plusSeconds(3));
         assertThat(done.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(done.stepsCompleted()).isEqualTo(2);
-        assertThat(done.startedAt()).isEqualTo(T0.plusSeconds(1));
-        assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(2));
-        assertThat(done.status().isFinal()).isTrue();
+        assertThat(done.startedAt()).isEqualTo(T0);
+        assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(3));
+        StepRecord first = done.step(0);
+        assertThat(first.status()).isEqualTo(StepStatus.COMPLETE);
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.imageId()).isEqualTo("sha256:i");
+        assertThat(first.startedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(first.finishedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(first.stdout()).isEqualTo(new StepRecord.Output(4, 1));
+        assertThat(first.bytesPassed()).isEqualTo(4);
     }
 
     @Test
-    void aFailedJobKeepsItsReasonAndItsCompletedSteps() {
-        JobState failed = JobState.queued("j", T0).started(T0).stepSucceeded().failed("step 2 (x) exited with code 3", T0);
-        assertThat(failed.status()).isEqualTo(JobStatus.ERROR);
-        assertThat(failed.stepsCompleted()).isEqualTo(1);
-        assertThat(failed.error()).isEqualTo("step 2 (x) exited with code 3");
+    void aFailedStepEndsTheJobAndTheStepsAfterItNeverBegin() {
+        StepResult failed = new StepResult(3, null, StepRecord.Output.NONE, new StepRecord.Output(6, 1), 0);
+        JobState state = ran(queued(3).started(T0), 0).stepCreated(1, "c1").stepRunning(1, T0)
+                .stepFailed(1, failed, "step 2 (s1) exited with code 3", T0.plusSeconds(5));
+        assertThat(state.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(state.stepsCompleted()).isEqualTo(1);
+        assertThat(state.error()).isEqualTo("step 2 (s1) exited with code 3");
+        assertThat(state.steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.COMPLETE, StepStatus.ERROR, StepStatus.SKIPPED);
+        assertThat(state.step(1).exitCode()).isEqualTo(3);
+        assertThat(state.step(1).error()).isEqualTo("step 2 (s1) exited with code 3");
+        assertThat(state.step(1).stderr()).isEqualTo(new StepRecord.Output(6, 1));
     }
 
     @Test
-    void aFinishedJobCannotChangeAgain() {
-        JobState done = JobState.queued("j", T0).started(T0).completed(T0);
+    void aCancelEndsTheBegunStepCancelledAndSkipsTheRestButKeepsWhatCompleted() {
+        JobState state = ran(queued(3).started(T0), 0).stepCreated(1, "c1").cancelled("by a test", T0.plusSeconds(9));
+        assertThat(state.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(state.stepsCompleted()).isEqualTo(1);
+        assertThat(state.steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.COMPLETE, StepStatus.CANCELLED, StepStatus.SKIPPED);
+        assertThat(state.step(1).finishedAt()).isEqualTo(T0.plusSeconds(9));
+        assertThat(state.step(1).error()).isEqualTo("by a test");
+    }
+
+    @Test
+    void aQueuedJobThatIsCancelledSkipsEveryStep() {
+        JobState state = queued(2).cancelled("never mind", T0);
+        assertThat(state.steps()).extracting(StepRecord::status).containsOnly(StepStatus.SKIPPED);
+    }
+
+    @Test
+    void aRequeuedJobsBegunStepIsPendingAgainAndItsNextAttemptIsCounted() {
+        JobState state = ran(queued(2).started(T0), 0).stepCreated(1, "c1").stepRunning(1, T0).requeued();
+        assertThat(state.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(state.step(1).status()).isEqualTo(StepStatus.PENDING);
+        assertThat(state.step(0).status()).isEqualTo(StepStatus.COMPLETE);
+        JobState again = state.started(T0.plusSeconds(60)).stepCreated(1, "c1b");
+        assertThat(again.step(1).attempt()).isEqualTo(2);
+        assertThat(again.step(1).containerId()).isEqualTo("c1b");
+        assertThat(again.startedAt()).as("a job starts once").isEqualTo(T0);
+    }
+
+    @Test
+    void aFinishedJobAndAFinishedStepCannotChangeAgain() {
+        JobState done = ran(queued(1).started(T0), 0).completed(T0);
         assertThatThrownBy(() -> done.failed("late", T0)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(done::stepSucceeded).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> JobState.queued("j", T0).completed(T0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> done.cancelled("late", T0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> queued(1).completed(T0)).isInstanceOf(IllegalStateException.class);
+        JobState running = ran(queued(2).started(T0), 0);
+        assertThatThrownBy(() -> running.stepRunning(0, T0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> running.stepSucceeded(1, OK, T0)).as("not yet begun").isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> running.completed(T0)).as("a step is left").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theStepLifecycleRuleAllowsOnlyForwardMovesAndAHandBack() {
+        assertThat(StepStatus.PENDING.mayBecome(StepStatus.RUNNING)).as("created first").isFalse();
+        assertThat(StepStatus.CREATED.mayBecome(StepStatus.RUNNING)).isTrue();
+        assertThat(StepStatus.RUNNING.mayBecome(StepStatus.CREATED)).isFalse();
+        assertThat(StepStatus.STOPPING.mayBecome(StepStatus.RUNNING)).isFalse();
+        assertThat(StepStatus.RUNNING.mayBecome(StepStatus.PENDING)).as("handed back").isTrue();
+        for (StepStatus end : List.of(StepStatus.COMPLETE, StepStatus.ERROR, StepStatus.CANCELLED, StepStatus.SKIPPED)) {
+            for (StepStatus any : StepStatus.values()) {
+                assertThat(end.mayBecome(any)).as(end + " -> " + any).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void theApiShowsEachFinerStateAsOneOfSix() {
+        assertThat(List.of(StepStatus.values())).extracting(StepStatus::shown).containsExactly(
+                "pending", "pending", "pending", "running", "running", "complete", "error", "cancelled", "skipped");
     }
 
     @Test

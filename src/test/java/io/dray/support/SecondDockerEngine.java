@@ -43,6 +43,16 @@ public final class SecondDockerEngine implements AutoCloseable {
         shell("pid=$(cat /var/run/dray-test-docker.pid 2>/dev/null) && kill -TERM $pid && while kill -0 $pid 2>/dev/null; do sleep 0.1; done; true");
     }
 
+    /** Freezes the engine (SIGSTOP): it keeps its connections open and answers nothing, as an engine that stalls. */
+    public void pause() throws Exception {
+        shell("kill -STOP $(cat /var/run/dray-test-docker.pid)");
+    }
+
+    /** Thaws a paused engine (SIGCONT). */
+    public void resume() throws Exception {
+        shell("kill -CONT $(cat /var/run/dray-test-docker.pid)");
+    }
+
     public List<String> containersOfJob(String jobId) throws Exception {
         String out = shell("docker -H " + host() + " ps -aq --filter label=dray.job=" + jobId).trim();
         return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
@@ -59,6 +69,7 @@ public final class SecondDockerEngine implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        resume(); // a paused engine would not act on the SIGTERM
         stop();
     }
 

@@ -1,0 +1,44 @@
+package io.dray.core;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where jobs and their states are kept, shared by every Dray instance. A state is saved only over the exact version it
+ * was computed from, so no transition undoes another; an owner's writes are also fenced by its {@link Claim}: once the
+ * claim no longer holds (the job ended, was deleted, or was taken over) they write nothing. Implementations throw
+ * {@link StoreUnavailableException} when the store cannot be reached (try again later) and {@link StoreDataException}
+ * when it answered with an error (do not), and never leave a job half-written.
+ */
+public interface JobStore {
+
+    Optional<JobState> find(String id);
+
+    /** Every job's id, oldest first. */
+    List<String> listIds();
+
+    /** The jobs among these that have ended (a final status) or no longer exist. */
+    Set<String> endedJobs(Collection<String> ids);
+
+    /**
+     * Saves {@code next} if the stored state is still {@code current} (its version) and, for an owner's write,
+     * {@code claim} still holds. A final state also takes the job out of the queue and ends the claim.
+     *
+     * @param claim the owner's claim, or null for a change made through the API (a cancel)
+     * @return the saved state (at its new version), or empty if nothing was saved
+     */
+    Optional<JobState> save(JobState current, JobState next, Claim claim);
+
+    /**
+     * Saves, as {@link #save} does, and remembers in the same write where the job would resume: at step
+     * {@code nextStep}, on the input kept at {@code inputPath} (null for none), after the log lines it has now. If the
+     * job is taken over, the lines written after this write are dropped and that step begins again on that input. The
+     * owner saves this way when the job starts and each time a step succeeded, so that a job is never without it.
+     */
+    Optional<JobState> saveWithResumePoint(JobState current, JobState next, Claim claim, int nextStep, String inputPath);
+
+    /** Removes everything kept for the job; returns false if there was no such job. */
+    boolean delete(String id);
+}

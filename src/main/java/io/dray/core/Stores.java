@@ -1,0 +1,4 @@
+package io.dray.core;
+
+/** The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, and instances. */
+public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances) {}

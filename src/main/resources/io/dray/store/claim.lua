@@ -1,0 +1,18 @@
+-- Claims the job at the front of the queue for an instance, if it is still the job the caller saw there: takes it
+-- off the queue onto the instance's claimed list, makes the instance its owner at a new epoch, and drops the log lines
+-- of a step that was interrupted. Returns the job hash, 'moved' if another instance took the job first, or 'gone' if
+-- the id was not a queued job (it is dropped from the queue).
+-- KEYS: queue, the instance's claimed list, job hash, job log
+-- ARGV: job id, instance
+if redis.call('lindex', KEYS[1], 0) ~= ARGV[1] then return 'moved' end
+redis.call('lpop', KEYS[1])
+if redis.call('hget', KEYS[3], 'status') ~= 'queued' then return 'gone' end
+redis.call('rpush', KEYS[2], ARGV[1])
+redis.call('hincrby', KEYS[3], 'epoch', 1)
+redis.call('hincrby', KEYS[3], 'version', 1)
+redis.call('hset', KEYS[3], 'owner', ARGV[2])
+local mark = redis.call('hget', KEYS[3], 'logMark')
+if mark then
+  if tonumber(mark) == 0 then redis.call('del', KEYS[4]) else redis.call('ltrim', KEYS[4], 0, tonumber(mark) - 1) end
+end
+return redis.call('hgetall', KEYS[3])

@@ -1,0 +1,8 @@
+-- Saves a new job and queues it, unless the queue already holds the most jobs allowed.
+-- KEYS: job hash, jobs (sorted set), jobs sequence, queue
+-- ARGV: job id, most jobs queued, then the job hash's field/value pairs
+if redis.call('llen', KEYS[4]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('hset', KEYS[1], unpack(ARGV, 3))
+redis.call('zadd', KEYS[2], redis.call('incr', KEYS[3]), ARGV[1])
+redis.call('rpush', KEYS[4], ARGV[1])
+return 1

@@ -1,0 +1,6 @@
+-- Forgets an instance: its heartbeat, its place among the instances, and its claimed list once that is empty.
+-- KEYS: the instance's heartbeat, instances (set), the instance's claimed list
+-- ARGV: instance
+redis.call('del', KEYS[1])
+if redis.call('llen', KEYS[3]) == 0 then redis.call('srem', KEYS[2], ARGV[1]) end
+return 1

@@ -1,0 +1,451 @@
+package io.dray.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dray.support.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's logic in milliseconds: its real parts on an in-memory store and a scripted step runner, so that a stop
+ * can be made to arrive in any phase of a step, and a lease can expire at will.
+ */
+@Timeout(30)
+class JobEngineTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration LEASE = Duration.ofMillis(300);
+    private static final Duration SOON = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dataDirectory;
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final InMemoryStores store = new InMemoryStores(clock);
+    private final TestEngines engines = new TestEngines();
+    private final java.util.concurrent.ExecutorService deletions = Executors.newSingleThreadExecutor();
+    private SpoolDirectory spools;
+    private ScriptedStepRunner runner;
+    private JobEngine engine;
+
+    @BeforeEach
+    void startEngine() {
+        spools = new SpoolDirectory(dataDirectory, 1024, deletions);
+        runner = new ScriptedStepRunner(spools);
+        engine = start(TestEngines.Settings.defaults().withLeaseTime(LEASE).withShutdownGrace(Duration.ofMillis(100)));
+    }
+
+    private JobEngine start(TestEngines.Settings settings) {
+        return engines.start(store.stores(), runner, spools, clock, settings);
+    }
+
+    @AfterEach
+    void stopEngines() throws InterruptedException {
+        engines.close();
+        deletions.shutdownNow();
+    }
+
+    private static Step step(String image) {
+        return new Step(null, image, List.of(), null, false, null, null);
+    }
+
+    private static Step step(String image, Duration timeout) {
+        return new Step(null, image, List.of(), null, false, null, null, timeout, null, null);
+    }
+
+    private Job submit(Step... steps) {
+        return engine.submit("test", List.of(), List.of(steps), null);
+    }
+
+    private JobState ended(Job job) {
+        soon().until(() -> store.find(job.id()).orElseThrow().status().isFinal());
+        return store.find(job.id()).orElseThrow();
+    }
+
+    private void awaitStep(Job job, int index, StepStatus status) {
+        soon().until(() -> store.find(job.id()).orElseThrow().step(index).status() == status);
+    }
+
+    /** Polls often: these tests wait for threads of the same process, not for Docker. */
+    private static ConditionFactory soon() {
+        return await().atMost(SOON).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
+    private void awaitRemoved(String container) {
+        soon().until(() -> runner.eventsOf(container).contains("removed"));
+    }
+
+    /** A hook that tells the test it was reached, then waits until the test lets it go on. */
+    private static final class Gate implements Runnable {
+        final CountDownLatch reached = new CountDownLatch(1);
+        final CountDownLatch go = new CountDownLatch(1);
+
+        @Override
+        public void run() {
+            reached.countDown();
+            try {
+                go.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void awaitReached() throws InterruptedException {
+            assertThat(reached.await(5, TimeUnit.SECONDS)).as("the step reached the gate").isTrue();
+        }
+    }
+
+    @Test
+    void aJobRunsItsStepsInOrderPipingEachIntoTheNextAndRecordsEveryStep() {
+        runner.behave("words").stdout = List.of("b", "a");
+        runner.behave("cat").cat = true;
+        Job job = submit(step("words"), step("cat"));
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.stepsCompleted()).isEqualTo(2);
+        assertThat(store.log(job.id())).containsExactly("b", "a", "b", "a");
+        List<String> containers = runner.containersOf(job.id());
+        assertThat(containers).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            StepRecord step = end.step(i);
+            assertThat(step.status()).isEqualTo(StepStatus.COMPLETE);
+            assertThat(step.exitCode()).isZero();
+            assertThat(step.containerId()).isEqualTo(containers.get(i));
+            assertThat(step.attempt()).isEqualTo(1);
+            assertThat(step.startedAt()).isEqualTo(T0);
+            assertThat(step.finishedAt()).isEqualTo(T0);
+            assertThat(step.stdout()).isEqualTo(new StepRecord.Output(4, 2));
+            assertThat(runner.eventsOf(containers.get(i))).containsExactly("created", "started", "removed");
+        }
+        assertThat(end.step(0).imageId()).isEqualTo("sha256:words");
+        assertThat(end.step(0).bytesPassed()).isEqualTo(4);
+        assertThat(end.step(1).bytesPassed()).as("the last step passes nothing on").isZero();
+    }
+
+    @Test
+    void aStepThatCannotStartFailsTheJobAndTheStepsAfterItAreSkipped() {
+        runner.behave("broken").createFailure = new StepFailedException("Docker: No command specified");
+        Job job = submit(step("ok"), step("broken"), step("ok"));
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).isEqualTo("step 2 (broken) could not run: Docker: No command specified");
+        assertThat(end.steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.COMPLETE, StepStatus.ERROR, StepStatus.SKIPPED);
+        assertThat(end.stepsCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void aStepThatExitsNonZeroFailsTheJobWithItsExitCodeRecorded() {
+        runner.behave("fails").exitCode = 3;
+        runner.behave("fails").stderr = List.of("oops");
+        JobState end = ended(submit(step("fails"), step("ok")));
+        assertThat(end.error()).isEqualTo("step 1 (fails) exited with code 3");
+        assertThat(end.step(0).exitCode()).isEqualTo(3);
+        assertThat(end.step(0).stderr()).isEqualTo(new StepRecord.Output(5, 1));
+        assertThat(end.step(1).status()).isEqualTo(StepStatus.SKIPPED);
+    }
+
+    @Test
+    void aCancelledQueuedJobNeverRuns() throws Exception {
+        runner.behave("long").runsUntilStopped = 4;
+        List<Job> busy = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            busy.add(submit(step("long")));
+        }
+        Job waiting = submit(step("ok"));
+        soon().until(() -> runner.running().size() == 4);
+        JobState cancelled = engine.cancel(waiting.id(), "not needed");
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.steps()).extracting(StepRecord::status).containsExactly(StepStatus.SKIPPED);
+        for (Job job : busy) {
+            engine.cancel(job.id(), "done");
+        }
+        soon().until(() -> runner.running().isEmpty());
+        assertThat(runner.containersOf(waiting.id())).isEmpty();
+    }
+
+    @Test
+    void aCancelBeforeTheContainerIsCreatedCreatesNothing() throws Exception {
+        Gate gate = new Gate();
+        runner.behave("img").beforeCreate = gate;
+        Job job = submit(step("img"), step("img"));
+        gate.awaitReached();
+        engine.cancel(job.id(), "now");
+        gate.go.countDown();
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.CANCELLED);
+        soon().during(Duration.ofMillis(200)).until(() -> runner.runCount() == 1);
+        assertThat(runner.containersOf(job.id())).isEmpty();
+        assertThat(end.steps()).extracting(StepRecord::status).containsOnly(StepStatus.SKIPPED);
+    }
+
+    @Test
+    void aCancelDuringThePullAbortsItAndCreatesNothing() throws Exception {
+        runner.behave("remote").pullGate = new CountDownLatch(1);
+        Job job = submit(step("remote"));
+        awaitStep(job, 0, StepStatus.PULLING);
+        engine.cancel(job.id(), "now");
+        soon().until(() -> runner.allEvents().contains("pull-aborted " + job.id()));
+        assertThat(runner.containersOf(job.id())).isEmpty();
+        JobState end = ended(job);
+        assertThat(end.step(0).status()).isEqualTo(StepStatus.CANCELLED);
+        assertThat(end.step(0).attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelBetweenCreateAndStartRemovesTheContainerWithoutStartingIt() throws Exception {
+        Gate gate = new Gate();
+        runner.behave("img").afterCreate = gate;
+        Job job = submit(step("img"));
+        gate.awaitReached();
+        engine.cancel(job.id(), "now");
+        gate.go.countDown();
+        soon().until(() -> runner.containersOf(job.id()).size() == 1
+                && runner.eventsOf(runner.containersOf(job.id()).get(0)).contains("removed"));
+        assertThat(runner.eventsOf(runner.containersOf(job.id()).get(0))).containsExactly("created", "removed");
+        assertThat(ended(job).step(0).status()).isEqualTo(StepStatus.CANCELLED);
+    }
+
+    @Test
+    void aCancelWhileTheStartIsUnderWayRemovesTheContainerByForceOnceItStarted() throws Exception {
+        Gate gate = new Gate();
+        runner.behave("img").duringStart = gate;
+        runner.behave("img").runsUntilStopped = 1;
+        Job job = submit(step("img"));
+        gate.awaitReached();
+        engine.cancel(job.id(), "now");
+        gate.go.countDown();
+        soon().until(() -> runner.running().isEmpty() && runner.containersOf(job.id()).size() == 1
+                && runner.eventsOf(runner.containersOf(job.id()).get(0)).contains("removed"));
+        assertThat(runner.eventsOf(runner.containersOf(job.id()).get(0)))
+                .as("no grace for a step stopped before it ran").containsExactly("created", "started", "killed", "removed");
+    }
+
+    @Test
+    void aCancelOfARunningStepStopsItsContainerAndLaterStepsNeverBegin() {
+        runner.behave("long").stdout = List.of("started");
+        runner.behave("long").runsUntilStopped = 1;
+        Job job = submit(step("long"), step("never"));
+        awaitStep(job, 0, StepStatus.RUNNING);
+        clock.advance(Duration.ofSeconds(7));
+        JobState cancelled = engine.cancel(job.id(), "no longer needed");
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.error()).isEqualTo("no longer needed");
+        String container = runner.containersOf(job.id()).get(0);
+        awaitRemoved(container);
+        assertThat(runner.eventsOf(container)).containsExactly("created", "started", "stopped", "removed");
+        soon().during(Duration.ofMillis(200)).until(() -> runner.containersOf(job.id()).size() == 1);
+        JobState end = engine.state(job.id());
+        assertThat(end.steps()).extracting(StepRecord::status).containsExactly(StepStatus.CANCELLED, StepStatus.SKIPPED);
+        assertThat(end.step(0).finishedAt()).isEqualTo(T0.plusSeconds(7));
+        assertThat(store.log(job.id())).containsExactly("started");
+    }
+
+    @Test
+    void aStopTheEngineDoesNotConfirmIsSentAgain() {
+        runner.behave("long").runsUntilStopped = 1;
+        runner.behave("long").failingStops = 2;
+        Job job = submit(step("long"));
+        awaitStep(job, 0, StepStatus.RUNNING);
+        engine.cancel(job.id(), "now");
+        awaitRemoved(runner.containersOf(job.id()).get(0));
+        assertThat(runner.eventsOf(runner.containersOf(job.id()).get(0)))
+                .containsExactly("created", "started", "stop-failed", "stop-failed", "stopped", "removed");
+    }
+
+    @Test
+    void aContainerTheEngineKeepsFailingToStopIsRemovedByForce() {
+        runner.behave("long").runsUntilStopped = 1;
+        runner.behave("long").failingStops = 100;
+        Job job = submit(step("long"));
+        awaitStep(job, 0, StepStatus.RUNNING);
+        engine.cancel(job.id(), "now");
+        awaitRemoved(runner.containersOf(job.id()).get(0));
+        List<String> events = runner.eventsOf(runner.containersOf(job.id()).get(0));
+        assertThat(events).containsExactly("created", "started", "stop-failed", "stop-failed", "stop-failed",
+                "killed", "removed");
+    }
+
+    @Test
+    void aStepPastItsTimeoutIsStoppedAndFailsTheJobSayingSo() {
+        runner.behave("slow").runsUntilStopped = 1;
+        Job job = submit(step("ok"), step("slow", Duration.ofSeconds(5)), step("never"));
+        awaitStep(job, 1, StepStatus.RUNNING);
+        clock.advance(Duration.ofSeconds(6));
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).isEqualTo("step 2 (slow) timed out after 5s");
+        assertThat(end.steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.COMPLETE, StepStatus.ERROR, StepStatus.SKIPPED);
+        assertThat(end.step(1).exitCode()).as("SIGTERM").isEqualTo(143);
+        assertThat(end.step(1).error()).isEqualTo("step 2 (slow) timed out after 5s");
+    }
+
+    @Test
+    void aJobPastItsTimeoutIsStopped() {
+        runner.behave("slow").runsUntilStopped = 1;
+        Job job = engine.submit("t", List.of(), List.of(step("ok"), step("slow")), Duration.ofMinutes(2));
+        awaitStep(job, 1, StepStatus.RUNNING);
+        clock.advance(Duration.ofMinutes(3));
+        JobState end = ended(job);
+        assertThat(end.error()).isEqualTo("job timed out after 2m");
+        assertThat(end.step(1).status()).isEqualTo(StepStatus.ERROR);
+    }
+
+    @Test
+    void aCancelWhileATimedOutStepIsStoppingEndsTheJobCancelled() {
+        runner.behave("slow").runsUntilStopped = 1;
+        runner.behave("slow").failingStops = 2;
+        Job job = submit(step("slow", Duration.ofSeconds(1)));
+        awaitStep(job, 0, StepStatus.RUNNING);
+        clock.advance(Duration.ofSeconds(2));
+        awaitStep(job, 0, StepStatus.STOPPING);
+        engine.cancel(job.id(), "changed my mind");
+        JobState end = ended(job);
+        soon().until(() -> runner.running().isEmpty());
+        assertThat(end.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(engine.state(job.id()).step(0).status()).isEqualTo(StepStatus.CANCELLED);
+    }
+
+    @Test
+    void onShutdownARunningJobGoesBackToTheQueueAndAnotherEngineResumesItAtThatStep() throws Exception {
+        runner.behave("first").stdout = List.of("one");
+        runner.behave("second").cat = true;
+        runner.behave("second").runsUntilStopped = 1;
+        Job job = submit(step("first"), step("second"));
+        awaitStep(job, 1, StepStatus.RUNNING);
+        engines.stop(engine);
+
+        JobState handedBack = store.find(job.id()).orElseThrow();
+        assertThat(handedBack.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(handedBack.steps()).extracting(StepRecord::status).containsExactly(StepStatus.COMPLETE, StepStatus.PENDING);
+        assertThat(runner.running()).isEmpty();
+        assertThat(store.log(job.id())).as("the interrupted step's lines stay until a take-over").contains("one");
+
+        engine = start(TestEngines.Settings.defaults().withLeaseTime(LEASE));
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.step(1).attempt()).isEqualTo(2);
+        assertThat(store.log(job.id())).containsExactly("one", "one");
+        assertThat(runner.containersOf(job.id())).hasSize(3);
+    }
+
+    @Test
+    void theJobOfAnInstanceWhoseLeaseExpiredIsTakenOverAndItsOldContainerStopped() throws Exception {
+        runner.behave("first").stdout = List.of("one");
+        runner.behave("second").cat = true;
+        runner.behave("second").runsUntilStopped = 1;
+        Job job = submit(step("first"), step("second"));
+        awaitStep(job, 1, StepStatus.RUNNING);
+        String oldContainer = runner.containersOf(job.id()).get(1);
+
+        JobEngine other = start(TestEngines.Settings.defaults().withLeaseTime(LEASE));
+        store.silence(engine.instance());
+        clock.advance(LEASE.multipliedBy(2));
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.step(1).attempt()).isEqualTo(2);
+        assertThat(store.log(job.id())).containsExactly("one", "one");
+        soon().until(() -> runner.eventsOf(oldContainer).contains("removed"));
+        assertThat(runner.eventsOf(oldContainer)).contains("stopped");
+        assertThat(runner.allEvents()).contains("swept-instance " + engine.instance());
+        assertThat(other.instance()).isNotEqualTo(engine.instance());
+    }
+
+    @Test
+    void aRunWhoseClaimIsLostWritesNothingMoreAndStopsItsContainer() {
+        runner.behave("long").runsUntilStopped = 1;
+        Job job = submit(step("long"));
+        awaitStep(job, 0, StepStatus.RUNNING);
+        String container = runner.containersOf(job.id()).get(0);
+        // What a take-over by another instance does: the job goes back to the queue, and is claimed anew.
+        assertThat(store.requeueJobsOf(engine.instance(), id -> true)).containsExactly(job.id());
+        soon().until(() -> runner.eventsOf(container).contains("removed"));
+        assertThat(runner.eventsOf(container)).containsExactly("created", "started", "stopped", "removed");
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.step(0).attempt()).isEqualTo(2);
+        assertThat(end.step(0).exitCode()).as("the second attempt's, not the stopped one's").isZero();
+    }
+
+    @Test
+    void aClaimWhoseAnswerWasLostIsQueuedAgainAndRuns() {
+        store.failNextAfterDoing("claimNext", new StoreUnavailableException("connection reset", null));
+        Job job = submit(step("ok"));
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(store.claimedBy(engine.instance())).isEmpty();
+    }
+
+    @Test
+    void aChangeTheStoreRefusesFailsTheJobInsteadOfBeingTriedForever() {
+        store.failNext("save", new StoreDataException("Redis refused the request: ERR script error", null));
+        JobState end = ended(submit(step("ok")));
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).isEqualTo("the job store refused a change: Redis refused the request: ERR script error");
+    }
+
+    @Test
+    void theLeaseIsRenewedWhileTheDockerEngineStalls() throws Exception {
+        runner.sweepGate = new CountDownLatch(1);
+        JobEngine stalled = start(TestEngines.Settings.defaults().withLeaseTime(LEASE));
+        int before = store.heartbeatsOf(stalled.instance());
+        Thread.sleep(LEASE.toMillis() * 2);
+        assertThat(store.heartbeatsOf(stalled.instance())).isGreaterThan(before + 2);
+        assertThat(stalled.healthCheck().execute().isHealthy()).isTrue();
+        runner.sweepGate.countDown();
+    }
+
+    @Test
+    void theEngineIsUnhealthyOnceItsLeaseWasNotRenewedForALease() {
+        assertThat(engine.healthCheck().execute().isHealthy()).isTrue();
+        store.setUnavailable(true);
+        clock.advance(LEASE.multipliedBy(2));
+        var result = engine.healthCheck().execute();
+        assertThat(result.isHealthy()).isFalse();
+        assertThat(result.getMessage()).startsWith("the lease was last renewed").endsWith("other instances may take over this one's jobs");
+        store.setUnavailable(false);
+        soon().until(() -> engine.healthCheck().execute().isHealthy());
+    }
+
+    @Test
+    void cancelsRacingStepStartsNeverLeaveAContainerRunning() throws Exception {
+        engines.stop(engine);
+        engine = start(TestEngines.Settings.defaults().withWorkers(8).withLeaseTime(LEASE).withMaxQueuedJobs(1000));
+        runner.behave("long").runsUntilStopped = Integer.MAX_VALUE;
+        Random random = new Random(42);
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            Job job = submit(step("long"), step("long"));
+            jobs.add(job);
+            if (random.nextInt(3) == 0) {
+                Thread.sleep(random.nextInt(3));
+            }
+            engine.cancel(job.id(), "race " + i);
+        }
+        for (Job job : jobs) {
+            assertThat(ended(job).status()).isEqualTo(JobStatus.CANCELLED);
+        }
+        soon().until(() -> runner.running().isEmpty());
+        for (Job job : jobs) {
+            for (String container : runner.containersOf(job.id())) {
+                assertThat(runner.eventsOf(container)).as("container %s of job %s", container, job.id())
+                        .doesNotContain("stop-ignored").endsWith("removed");
+            }
+        }
+    }
+}

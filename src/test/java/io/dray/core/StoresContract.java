@@ -1,0 +1,326 @@
+package io.dray.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every implementation of the stores promises, run against each of them (JobRunr's {@code StorageProviderTest} is
+ * the model): the in-memory one the engine's unit tests use must mean what the Redis one means.
+ */
+public abstract class StoresContract {
+    protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    protected Stores stores;
+
+    /** Fresh, empty stores for each test. */
+    protected abstract Stores newStores();
+
+    /** Lets {@code duration} pass for the stores' leases. */
+    protected abstract void passTime(Duration duration) throws InterruptedException;
+
+    @BeforeEach
+    void freshStores() {
+        stores = newStores();
+    }
+
+    protected static Job newJob(int steps) {
+        List<Step> list = IntStream.range(0, steps).mapToObj(i -> new Step(i == 0 ? "first" : null, "img:" + i,
+                List.of(new EnvVar("K", "v" + i), new EnvVar("S", "secret-" + i, true)), OutputChannel.parse("/out.txt"),
+                true, "B", "E", Duration.ofSeconds(90), 512L << 20, 0.5)).toList();
+        return new Job(UUID.randomUUID().toString(), "name", List.of(new EnvVar("J", "w")), list, Duration.ofMinutes(15));
+    }
+
+    protected Job queued(int steps) {
+        Job job = newJob(steps);
+        assertThat(stores.queue().enqueue(job, JobState.queued(job, T0), 1_000)).isTrue();
+        return job;
+    }
+
+    protected Claim claim(String instance) {
+        return stores.queue().claimNext(instance, Duration.ofMillis(100)).orElseThrow();
+    }
+
+    private Claim startedClaim(int steps) {
+        queued(steps);
+        Claim claim = claim("a");
+        JobState started = stores.jobs().saveWithResumePoint(claim.state(), claim.state().started(T0), claim, 0, null)
+                .orElseThrow();
+        return new Claim(claim.job(), started, claim.instance(), claim.epoch(), claim.resumeInput());
+    }
+
+    private JobState state(String id) {
+        return stores.jobs().find(id).orElseThrow();
+    }
+
+    @Test
+    void aQueuedJobReadsBackWithAPendingRecordPerStep() {
+        Job job = queued(2);
+        JobState state = state(job.id());
+        assertThat(state.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(state.createdAt()).isEqualTo(T0);
+        assertThat(state.steps()).extracting(StepRecord::status).containsExactly(StepStatus.PENDING, StepStatus.PENDING);
+        assertThat(state.steps()).extracting(StepRecord::name).containsExactly("first", null);
+        assertThat(state.steps()).extracting(StepRecord::source).containsExactly("img:0", "img:1");
+        assertThat(state.steps()).extracting(StepRecord::attempt).containsExactly(0, 0);
+    }
+
+    @Test
+    void jobsAreListedOldestFirst() {
+        List<String> ids = IntStream.range(0, 5).mapToObj(i -> queued(1).id()).toList();
+        assertThat(stores.jobs().listIds()).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void theQueueRefusesJobsPastItsLimitAndSavesNothing() {
+        queued(1);
+        Job refused = newJob(1);
+        assertThat(stores.queue().enqueue(refused, JobState.queued(refused, T0), 1)).isFalse();
+        assertThat(stores.jobs().find(refused.id())).isEmpty();
+        assertThat(stores.jobs().listIds()).doesNotContain(refused.id());
+        assertThat(stores.queue().length()).isEqualTo(1);
+    }
+
+    @Test
+    void aClaimTakesTheFrontJobWholeAndMakesTheInstanceItsOwner() {
+        Job first = queued(2);
+        queued(1);
+        Claim claim = claim("a");
+        assertThat(claim.job()).isEqualTo(first);
+        assertThat(claim.state().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(claim.instance()).isEqualTo("a");
+        assertThat(stores.queue().length()).isEqualTo(1);
+        assertThat(stores.queue().claimedBy("a")).containsExactly(first.id());
+        assertThat(stores.queue().lostClaims(List.of(claim))).isEmpty();
+    }
+
+    @Test
+    void aClaimOnAnEmptyQueueWaitsAndComesBackEmpty() {
+        long start = System.nanoTime();
+        assertThat(stores.queue().claimNext("a", Duration.ofMillis(200))).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+    }
+
+    @Test
+    void theOwnerSavesEachTransitionOverTheStateItComputedItFrom() {
+        Claim claim = startedClaim(2);
+        JobState created = stores.jobs().save(claim.state(), claim.state().stepCreated(0, "c1"), claim).orElseThrow();
+        assertThat(created.version()).isGreaterThan(claim.state().version());
+        JobState running = stores.jobs().save(created, created.stepRunning(0, T0.plusSeconds(1)), claim).orElseThrow();
+        StepResult result = new StepResult(0, "sha256:abc", new StepRecord.Output(12, 3), new StepRecord.Output(5, 1), 12);
+        JobState succeeded = stores.jobs().save(running, running.stepSucceeded(0, result, T0.plusSeconds(2)), claim)
+                .orElseThrow();
+
+        JobState stored = state(claim.jobId());
+        assertThat(stored).isEqualTo(succeeded);
+        StepRecord step = stored.step(0);
+        assertThat(step.status()).isEqualTo(StepStatus.COMPLETE);
+        assertThat(step.containerId()).isEqualTo("c1");
+        assertThat(step.imageId()).isEqualTo("sha256:abc");
+        assertThat(step.exitCode()).isZero();
+        assertThat(step.startedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(step.finishedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(step.attempt()).isEqualTo(1);
+        assertThat(step.stdout()).isEqualTo(new StepRecord.Output(12, 3));
+        assertThat(step.stderr()).isEqualTo(new StepRecord.Output(5, 1));
+        assertThat(step.bytesPassed()).isEqualTo(12);
+        assertThat(stored.stepsCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void aChangeComputedFromAnOlderStateIsNotSavedSoNoTransitionUndoesAnother() {
+        Claim claim = startedClaim(2);
+        JobState before = claim.state();
+        JobState created = stores.jobs().save(before, before.stepCreated(0, "c1"), claim).orElseThrow();
+        JobState running = stores.jobs().save(created, created.stepRunning(0, T0), claim).orElseThrow();
+        stores.jobs().save(running, running.stepSucceeded(0, StepResult.NONE, T0), claim).orElseThrow();
+
+        // A cancel computed from a snapshot read before the step succeeded would set stepsCompleted back to 0.
+        assertThat(stores.jobs().save(running, running.cancelled("stale", T0), null)).isEmpty();
+        assertThat(stores.jobs().save(running, running.stepSucceeded(0, StepResult.NONE, T0), claim)).isEmpty();
+        JobState stored = state(claim.jobId());
+        assertThat(stored.stepsCompleted()).isEqualTo(1);
+        assertThat(stored.status()).isEqualTo(JobStatus.RUNNING);
+
+        JobState cancelled = stores.jobs().save(stored, stored.cancelled("fresh", T0), null).orElseThrow();
+        assertThat(cancelled.stepsCompleted()).isEqualTo(1);
+        assertThat(cancelled.steps()).extracting(StepRecord::status).containsExactly(StepStatus.COMPLETE, StepStatus.SKIPPED);
+    }
+
+    @Test
+    void aFinalStateEndsTheClaimAndNothingIsSavedAfterIt() {
+        Claim claim = startedClaim(1);
+        JobState failed = stores.jobs().save(claim.state(),
+                claim.state().stepFailed(0, StepResult.NONE, "step 1 (x) could not run", T0), claim).orElseThrow();
+        assertThat(failed.step(0).status()).isEqualTo(StepStatus.ERROR);
+        assertThat(stores.queue().lostClaims(List.of(claim))).containsExactly(claim);
+        assertThat(stores.queue().claimedBy("a")).doesNotContain(claim.jobId());
+        assertThat(stores.jobs().save(failed, failed, claim)).isEmpty();
+        assertThat(stores.jobs().endedJobs(List.of(claim.jobId(), "no-such-job")))
+                .containsExactlyInAnyOrder(claim.jobId(), "no-such-job");
+    }
+
+    @Test
+    void aCancelledQueuedJobLeavesTheQueueAndIsNeverClaimed() {
+        Job job = queued(2);
+        JobState current = state(job.id());
+        JobState cancelled = stores.jobs().save(current, current.cancelled("by test", T0), null).orElseThrow();
+        assertThat(cancelled.steps()).extracting(StepRecord::status).containsOnly(StepStatus.SKIPPED);
+        assertThat(stores.jobs().save(current, current.cancelled("twice", T0), null)).isEmpty();
+        assertThat(state(job.id()).error()).isEqualTo("by test");
+        assertThat(stores.queue().length()).isZero();
+        assertThat(stores.queue().claimNext("a", Duration.ofMillis(50))).isEmpty();
+    }
+
+    @Test
+    void aCancelEndsTheBegunStepAndTheClaimOfTheInstanceRunningIt() {
+        Claim claim = startedClaim(2);
+        JobState created = stores.jobs().save(claim.state(), claim.state().stepCreated(0, "c1"), claim).orElseThrow();
+        JobState cancelled = stores.jobs().save(created, created.cancelled("stop", T0.plusSeconds(3)), null).orElseThrow();
+        assertThat(cancelled.step(0).status()).isEqualTo(StepStatus.CANCELLED);
+        assertThat(cancelled.step(0).finishedAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(cancelled.step(1).status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(stores.queue().lostClaims(List.of(claim))).containsExactly(claim);
+        assertThat(stores.jobs().save(created, created.stepRunning(0, T0), claim)).isEmpty();
+        assertThat(stores.logs().append(claim, List.of("written before the stop"))).as("nothing the step wrote is lost")
+                .isTrue();
+        assertThat(stores.logs().read(claim.jobId(), 0, 10)).contains(List.of("written before the stop"));
+    }
+
+    @Test
+    void logLinesAreReadFromAnIndex() {
+        Claim claim = startedClaim(1);
+        assertThat(stores.logs().append(claim, List.of("a", "b"))).isTrue();
+        assertThat(stores.logs().append(claim, List.of("c", "", "é ✓"))).isTrue();
+        assertThat(stores.logs().read(claim.jobId(), 0, 1_000)).contains(List.of("a", "b", "c", "", "é ✓"));
+        assertThat(stores.logs().read(claim.jobId(), 3, 1_000)).contains(List.of("", "é ✓"));
+        assertThat(stores.logs().read(claim.jobId(), 1, 2)).contains(List.of("b", "c"));
+        assertThat(stores.logs().read(claim.jobId(), 10, 1_000)).contains(List.of());
+        assertThat(stores.logs().read("no-such-job", 0, 1_000)).isEmpty();
+    }
+
+    @Test
+    void aDeletedJobIsGoneAndNeverWrittenAgain() {
+        Claim claim = startedClaim(1);
+        stores.logs().append(claim, List.of("line"));
+        assertThat(stores.jobs().delete(claim.jobId())).isTrue();
+        assertThat(stores.jobs().find(claim.jobId())).isEmpty();
+        assertThat(stores.jobs().listIds()).doesNotContain(claim.jobId());
+        assertThat(stores.logs().read(claim.jobId(), 0, 10)).isEmpty();
+        assertThat(stores.jobs().save(claim.state(), claim.state().stepCreated(0, "c"), claim)).isEmpty();
+        assertThat(stores.logs().append(claim, List.of("late"))).isFalse();
+        assertThat(stores.queue().lostClaims(List.of(claim))).containsExactly(claim);
+        assertThat(stores.jobs().find(claim.jobId())).isEmpty();
+        assertThat(stores.jobs().delete(claim.jobId())).isFalse();
+    }
+
+    @Test
+    void aHandedBackJobIsResumedAtItsBegunStepOnItsKeptInputWithoutThatStepsLines() {
+        Claim first = startedClaim(3);
+        JobState s = first.state();
+        s = stores.jobs().save(s, s.stepCreated(0, "c0"), first).orElseThrow();
+        s = stores.jobs().save(s, s.stepRunning(0, T0), first).orElseThrow();
+        stores.logs().append(first, List.of("step 1 line"));
+        s = stores.jobs().saveWithResumePoint(s, s.stepSucceeded(0, StepResult.NONE, T0), first, 1,
+                "/data/job-x/step-1.input").orElseThrow();
+        s = stores.jobs().save(s, s.stepCreated(1, "c1"), first).orElseThrow();
+        s = stores.jobs().save(s, s.stepRunning(1, T0), first).orElseThrow();
+        stores.logs().append(first, List.of("step 2 partial"));
+        assertThat(stores.queue().requeue(first, s, s.requeued())).isTrue();
+
+        JobState queued = state(first.jobId());
+        assertThat(queued.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(queued.step(1).status()).isEqualTo(StepStatus.PENDING);
+        assertThat(queued.step(1).attempt()).isEqualTo(1);
+        assertThat(stores.queue().claimedBy("a")).isEmpty();
+        Claim second = claim("b");
+        assertThat(second.jobId()).isEqualTo(first.jobId());
+        assertThat(second.epoch()).isGreaterThan(first.epoch());
+        assertThat(second.state().stepsCompleted()).isEqualTo(1);
+        assertThat(second.resumeInput()).isEqualTo("/data/job-x/step-1.input");
+        assertThat(stores.logs().read(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
+        assertThat(stores.logs().append(first, List.of("late"))).isFalse();
+        assertThat(stores.queue().lostClaims(List.of(first, second))).containsExactly(first);
+
+        JobState resumed = stores.jobs().save(second.state(), second.state().started(T0.plusSeconds(9)), second).orElseThrow();
+        resumed = stores.jobs().save(resumed, resumed.stepCreated(1, "c1b"), second).orElseThrow();
+        assertThat(resumed.step(1).attempt()).as("the second attempt").isEqualTo(2);
+        assertThat(resumed.startedAt()).as("a job starts once").isEqualTo(T0);
+    }
+
+    @Test
+    void aJobTakenOverJustAfterAStepSucceededResumesAtTheNextStepOnItsKeptInput() {
+        Claim first = startedClaim(2);
+        JobState s = stores.jobs().save(first.state(), first.state().stepCreated(0, "c0"), first).orElseThrow();
+        s = stores.jobs().save(s, s.stepRunning(0, T0), first).orElseThrow();
+        stores.logs().append(first, List.of("step 1 line"));
+        s = stores.jobs().saveWithResumePoint(s, s.stepSucceeded(0, StepResult.NONE, T0), first, 1, "/kept/step-1.input")
+                .orElseThrow();
+        assertThat(stores.queue().requeueJobsOf("a", id -> true)).containsExactly(first.jobId());
+        Claim second = claim("b");
+        assertThat(second.resumeInput()).isEqualTo("/kept/step-1.input");
+        assertThat(second.state().stepsCompleted()).isEqualTo(1);
+        assertThat(stores.logs().read(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
+    }
+
+    @Test
+    void theJobsOfADeadInstanceAreTakenBackAndItsStaleWritesRefused() throws Exception {
+        Claim first = startedClaim(1);
+        JobState s = stores.jobs().save(first.state(), first.state().stepCreated(0, "c0"), first).orElseThrow();
+        stores.logs().append(first, List.of("partial line of the interrupted step"));
+        stores.instances().heartbeat("a", Duration.ofMillis(50));
+        stores.instances().heartbeat("b", Duration.ofMinutes(1));
+        assertThat(stores.instances().live()).contains("a", "b");
+        passTime(Duration.ofMillis(100));
+        assertThat(stores.instances().dead()).contains("a").doesNotContain("b");
+
+        assertThat(stores.queue().requeueJobsOf("a", id -> true)).containsExactly(first.jobId());
+        stores.instances().forget("a");
+        assertThat(stores.instances().dead()).doesNotContain("a");
+        assertThat(stores.instances().live()).doesNotContain("a");
+        assertThat(state(first.jobId()).step(0).status()).isEqualTo(StepStatus.PENDING);
+
+        Claim second = claim("b");
+        assertThat(stores.logs().read(first.jobId(), 0, 10)).as("the interrupted step's lines are dropped").contains(List.of());
+        assertThat(stores.logs().append(first, List.of("late"))).isFalse();
+        assertThat(stores.jobs().save(s, s.stepRunning(0, T0), first)).isEmpty();
+        assertThat(stores.jobs().save(second.state(), second.state().started(T0), second)).isPresent();
+    }
+
+    @Test
+    void requeuingSomeOfAnInstancesClaimsForgetsThoseItNoLongerOwns() {
+        queued(1);
+        queued(1);
+        queued(1);
+        Claim kept = claim("a");
+        Claim orphan = claim("a");
+        Claim ended = claim("a");
+        stores.jobs().save(ended.state(), ended.state().failed("gone", T0), null).orElseThrow();
+        List<String> requeued = stores.queue().requeueJobsOf("a", id -> !id.equals(kept.jobId()));
+        assertThat(requeued).containsExactly(orphan.jobId());
+        assertThat(stores.queue().claimedBy("a")).containsExactly(kept.jobId());
+        assertThat(claim("b").jobId()).isEqualTo(orphan.jobId());
+        assertThat(stores.queue().lostClaims(List.of(kept, orphan))).containsExactly(orphan);
+    }
+
+    @Test
+    void aReleasedClaimIsNoLongerListed() {
+        queued(1);
+        Claim claim = claim("a");
+        stores.queue().release(claim);
+        assertThat(stores.queue().claimedBy("a")).isEmpty();
+    }
+
+    @Test
+    void anInstanceThatRetiresIsForgottenAtOnce() {
+        stores.instances().heartbeat("a", Duration.ofMinutes(1));
+        stores.instances().forget("a");
+        assertThat(stores.instances().live()).doesNotContain("a");
+        assertThat(stores.instances().dead()).doesNotContain("a");
+    }
+}

@@ -1,0 +1,144 @@
+package io.dray.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dray.core.Claim;
+import io.dray.core.Job;
+import io.dray.core.JobState;
+import io.dray.core.JobStatus;
+import io.dray.core.StepRecord;
+import io.dray.core.StepStatus;
+import io.dray.core.StoreDataException;
+import io.dray.core.StoreUnavailableException;
+import io.dray.core.Stores;
+import io.dray.core.StoresContract;
+import io.dropwizard.jackson.Jackson;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+
+/** The stores on a real Redis, each test under a key prefix of its own, held to the contract every store keeps. */
+class RedisStoresIT extends StoresContract {
+    private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
+    private static RedisClient redis;
+    private String prefix;
+
+    @BeforeAll
+    static void connect() {
+        RedisFactory factory = new RedisFactory();
+        factory.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
+        redis = factory.build();
+    }
+
+    @AfterAll
+    static void close() {
+        redis.close();
+    }
+
+    @Override
+    protected Stores newStores() {
+        prefix = "dray-test-" + UUID.randomUUID() + ":";
+        return RedisStores.create(redis, prefix, Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
+    }
+
+    @Override
+    protected void passTime(Duration duration) throws InterruptedException {
+        Thread.sleep(duration.toMillis());
+    }
+
+    private List<String> keys() {
+        return redis.scan(ScanParams.SCAN_POINTER_START, new ScanParams().match(prefix + "*").count(10_000)).getResult();
+    }
+
+    @Test
+    void deleteLeavesNoKeyOfTheJob() {
+        Job job = queued(1);
+        Claim claim = claim("a");
+        stores.logs().append(claim, List.of("line"));
+        stores.jobs().delete(job.id());
+        assertThat(keys()).noneMatch(key -> key.contains(job.id()));
+    }
+
+    @Test
+    void secretValuesAreStoredEncrypted() {
+        Job job = queued(1);
+        assertThat(redis.hget(prefix + "job:" + job.id(), "job")).doesNotContain("secret-0").contains("\"S\"");
+        assertThat(claim("a").job()).isEqualTo(job);
+    }
+
+    @Test
+    void aStoredJobCarriesItsSchemaVersion() {
+        Job job = queued(1);
+        assertThat(redis.hget(prefix + "job:" + job.id(), "schema")).isEqualTo(JobHash.SCHEMA);
+    }
+
+    @Test
+    void aJobWrittenBeforeStepRecordsReadsWithRecordsMadeFromItsStatus() {
+        String id = UUID.randomUUID().toString();
+        // As Dray wrote a job that failed at its second step, before step records and versions existed.
+        redis.hset(prefix + "job:" + id, Map.of(
+                "job", "{\"id\":\"" + id + "\",\"steps\":[{\"name\":\"one\",\"source\":\"a\"},{\"source\":\"b\"},{\"source\":\"c\"}]}",
+                "status", "error", "stepsCompleted", "1", "error", "step 2 (b) exited with code 1",
+                "createdAt", "2026-01-01T00:00:00Z", "startedAt", "2026-01-01T00:00:01Z", "finishedAt", "2026-01-01T00:00:02Z"));
+        JobState state = stores.jobs().find(id).orElseThrow();
+        assertThat(state.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(state.steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.COMPLETE, StepStatus.ERROR, StepStatus.SKIPPED);
+        assertThat(state.steps()).extracting(StepRecord::name).containsExactly("one", null, null);
+        assertThat(state.steps()).extracting(StepRecord::source).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aRunningJobWrittenBeforeStepRecordsIsSavedWholeByItsNextTransition() {
+        String id = UUID.randomUUID().toString();
+        redis.hset(prefix + "job:" + id, Map.of(
+                "job", "{\"id\":\"" + id + "\",\"steps\":[{\"source\":\"a\"}]}",
+                "status", "queued", "stepsCompleted", "0", "createdAt", "2026-01-01T00:00:00Z"));
+        JobState old = stores.jobs().find(id).orElseThrow();
+        JobState cancelled = stores.jobs().save(old, old.cancelled("upgrade", T0), null).orElseThrow();
+        assertThat(stores.jobs().find(id)).contains(cancelled);
+        assertThat(redis.hget(prefix + "job:" + id, "schema")).isEqualTo(JobHash.SCHEMA);
+    }
+
+    @Test
+    void aScriptRedisForgotIsSentAgain() {
+        queued(1);
+        redis.scriptFlush();
+        assertThat(stores.queue().claimNext("a", Duration.ofMillis(100))).isPresent();
+    }
+
+    @Test
+    void anErrorRedisAnswersIsADataErrorNotAnOutage() {
+        Job job = queued(1);
+        redis.del(prefix + "job:" + job.id() + ":log");
+        redis.set(prefix + "job:" + job.id() + ":log", "not a list");
+        Claim claim = claim("a");
+        assertThatThrownBy(() -> stores.logs().append(claim, List.of("line")))
+                .isInstanceOf(StoreDataException.class)
+                .hasMessageContaining("WRONGTYPE");
+    }
+
+    @Test
+    void anUnreachableRedisIsReportedAsUnavailable() {
+        RedisFactory factory = new RedisFactory();
+        factory.setUrl("redis://127.0.0.1:1");
+        factory.setConnectTimeout(io.dropwizard.util.Duration.milliseconds(500));
+        try (RedisClient down = factory.build()) {
+            Stores unreachable = RedisStores.create(down, prefix, Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
+            assertThatThrownBy(() -> unreachable.jobs().listIds())
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageStartingWith("Redis is unavailable");
+            Job job = newJob(1);
+            assertThatThrownBy(() -> unreachable.queue().enqueue(job, JobState.queued(job, T0), 10))
+                    .isInstanceOf(StoreUnavailableException.class);
+        }
+    }
+}
