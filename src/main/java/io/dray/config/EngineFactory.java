@@ -211,7 +211,8 @@ public class EngineFactory {
                 scheduled(lifecycle, "log-flusher"),
                 // A waiting request's time-out is cancelled when its job ends first: drop it then, not when it would run.
                 lifecycle.scheduledExecutorService("completion-waiters").threads(1).removeOnCancelPolicy(true).build(),
-                fixed(lifecycle, "step-stop-%d", workers, workers * 4));
+                // One stop per running step at most, each retried until its container exits: the backlog never fills.
+                fixed(lifecycle, "step-stop-%d", workers, BACKLOG));
     }
 
     /** The step runner's pools, one thread per step that may run: stdin writers, image reads, container removals. */

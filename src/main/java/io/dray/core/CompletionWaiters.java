@@ -103,6 +103,8 @@ final class CompletionWaiters {
             jobs.endedJobs(ids).forEach(this::answerAll);
         } catch (StoreUnavailableException e) {
             // Asked again on the next check.
+        } catch (RuntimeException e) {
+            LOG.error("cannot tell whether jobs {} ended", ids, e);
         }
     }
 

@@ -54,9 +54,10 @@ final class Dispatcher {
     private Future<?> loopTask;
     /**
      * Whether this instance may hold claims it does not run: a claim whose answer was lost (the connection broke after
-     * Redis ran it) is known to the store only. Checked at start-up and after every failed claim.
+     * Redis ran it) is known to the store only, and a run that could not record its end leaves its claim behind.
+     * Checked at start-up, after every failed claim, and after such a run.
      */
-    private boolean mayHoldUnknownClaims = true;
+    private volatile boolean mayHoldUnknownClaims = true;
 
     /**
      * @param loop runs the claiming loop, one thread
@@ -213,8 +214,9 @@ final class Dispatcher {
                 context.spools().deleteJob(id);
             }
         } catch (RuntimeException e) {
-            // Even recording the failure failed: the job stays as the store has it until this instance stops.
+            // Even recording the failure failed: the claim is handed back to the queue on the next claim.
             LOG.error("cannot record the end of job {}", id, e);
+            mayHoldUnknownClaims = true;
         } finally {
             runs.remove(key(run.claim()));
             freeWorkers.release();

@@ -16,8 +16,11 @@ public interface InstanceRegistry {
     Set<String> dead();
 
     /**
-     * Forgets an instance that stopped on purpose, or was found dead, once its jobs were handed back: it is not alive
-     * any more, and nothing waits for its lease to expire.
+     * Forgets an instance found dead, once its jobs were handed back; unless it renewed its lease meanwhile (it was
+     * only slow), which this check and the forgetting do in one step.
      */
     void forget(String instance);
+
+    /** An instance that stops on purpose, its jobs handed back: it is not alive any more, nobody waits for its lease. */
+    void retire(String instance);
 }

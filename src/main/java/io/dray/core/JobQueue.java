@@ -34,7 +34,10 @@ public interface JobQueue {
     /** The ids of the jobs {@code instance} has claimed, in the order it claimed them. */
     List<String> claimedBy(String instance);
 
-    /** Forgets that the owner of a lost claim held it (its job ended or was taken elsewhere). */
+    /**
+     * Forgets that the owner of a lost claim held it (its job ended or was taken elsewhere); unless the owner claimed
+     * the job again since, which this check and the forgetting do in one step.
+     */
     void release(Claim claim);
 
     /**

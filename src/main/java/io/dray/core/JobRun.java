@@ -128,6 +128,7 @@ final class JobRun {
                 }
                 input = next;
             }
+            // Only a job that was taken over after its last step succeeded gets here: it had nothing left to run.
             return save(s -> s.completed(now())) ? JobStatus.COMPLETE : ended();
         } catch (IOException | UncheckedIOException e) {
             return failCurrentStep("cannot pass data between steps: " + e.getMessage());
@@ -207,9 +208,15 @@ final class JobRun {
             }
             long bytesPassed = passed == null ? 0 : Files.size(passed.file());
             String nextInput = passed == null ? null : passed.file().toString();
-            // With where the next step's input is kept, in the same write: a take-over at any moment finds it.
-            Saver saver = last ? this::saveOwn : (current, next) -> saveWithResumePoint(current, next, i + 1, nextInput);
-            if (!save(s -> s.stepSucceeded(i, outcome.result(bytesPassed), now()), saver)) {
+            Instant at = now();
+            // In one write, so that a take-over finds either the step to run again or the job ended, never the log
+            // of a step that succeeded cut off: the last step's success with the job's completion, any other's with
+            // where the next step's input is kept.
+            boolean saved = last
+                    ? save(s -> s.stepSucceeded(i, outcome.result(bytesPassed), at).completed(at))
+                    : save(s -> s.stepSucceeded(i, outcome.result(bytesPassed), at),
+                            (current, next) -> saveWithResumePoint(current, next, i + 1, nextInput));
+            if (!saved) {
                 context.spools().release(passed);
                 return null;
             }
@@ -377,8 +384,8 @@ final class JobRun {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (StoreUnavailableException e) {
-                LOG.debug("job {}: stopping is not recorded: {}", job.id(), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.debug("job {}: stopping is not recorded: {}", job.id(), e.toString());
             }
         }
     }

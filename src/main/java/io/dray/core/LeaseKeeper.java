@@ -50,11 +50,7 @@ final class LeaseKeeper {
 
     /** Renews the lease once at once (Redis may be down: then the first tick does), then periodically. */
     void start() {
-        try {
-            renew();
-        } catch (StoreUnavailableException e) {
-            LOG.warn("cannot renew the lease of instance {} yet: {}", instance, e.getMessage());
-        }
+        tick();
         long interval = renewalInterval().toMillis();
         renewals = executor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -99,7 +95,11 @@ final class LeaseKeeper {
         }
         for (String dead : stores.instances().dead()) {
             if (!dead.equals(instance)) {
-                takeOver(dead);
+                try {
+                    takeOver(dead);
+                } catch (StoreDataException e) {
+                    LOG.error("cannot take over the jobs of instance {}: {}", dead, e.getMessage());
+                }
             }
         }
     }
@@ -121,8 +121,8 @@ final class LeaseKeeper {
         }
         try {
             stores.queue().requeueJobsOf(instance, id -> true);
-            stores.instances().forget(instance);
-        } catch (StoreUnavailableException e) {
+            stores.instances().retire(instance);
+        } catch (RuntimeException e) {
             LOG.warn("cannot retire instance {}: its lease will expire instead", instance);
         }
     }

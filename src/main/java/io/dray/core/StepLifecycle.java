@@ -111,10 +111,10 @@ public final class StepLifecycle {
             phase = Phase.RUNNING;
             stoppedWhileStarting = stopRequested;
         }
-        observer.running();
         if (stoppedWhileStarting) {
-            stopSoon(STOPS_BEFORE_KILL);
+            stopSoon(STOPS_BEFORE_KILL); // before recording it runs: that may wait for Redis, the kill must not
         }
+        observer.running();
     }
 
     /** The container exited, or the attempt ended without one: any stop under way is done. */
@@ -138,7 +138,8 @@ public final class StepLifecycle {
             }
         }
         if (abort != null) {
-            abort.run();
+            // Closing a pull talks to Docker: not on the caller's thread, which may be the lease keeper's.
+            runOnStopsPool(abort);
         }
         if (stopNow) {
             stopSoon(0);
@@ -159,16 +160,24 @@ public final class StepLifecycle {
 
     /** @param failedStops how many stops count as failed already: {@link #STOPS_BEFORE_KILL} to kill at once */
     private void stopSoon(int failedStops) {
+        runOnStopsPool(() -> stopUntilExited(failedStops));
+    }
+
+    private void runOnStopsPool(Runnable task) {
         try {
-            stops.execute(() -> stopUntilExited(failedStops));
+            stops.execute(task);
         } catch (RejectedExecutionException e) {
-            stopUntilExited(failedStops); // shutting down: stop on this thread
+            task.run(); // only once the pool was shut down, after the engine stopped: nothing else waits then
         }
     }
 
     /** Runs until the engine confirms the container stopped, or the step's own thread saw it exit. */
     void stopUntilExited(int failedStops) {
-        observer.stopping();
+        try {
+            observer.stopping();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record that container {} is stopping: {}", containerId, e.toString());
+        }
         Duration retry = FIRST_RETRY;
         for (int failures = failedStops; !exitedYet(); failures++) {
             try {

@@ -234,8 +234,9 @@ public final class DockerStepRunner implements StepRunner {
                     .withSource(outputFile.hostPath().toString())
                     .withTarget(outputFile.containerPath())));
         }
+        String name = "dray-" + run.jobId() + "-" + run.index() + "-" + run.epoch();
         CreateContainerCmd create = docker.commands().createContainerCmd(image.name())
-                .withName("dray-" + run.jobId() + "-" + run.index() + "-" + run.epoch())
+                .withName(name)
                 .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index()),
                         INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.epoch()),
                         NAMESPACE_LABEL, namespace))
@@ -247,7 +248,15 @@ public final class DockerStepRunner implements StepRunner {
                 .withStdinOpen(stdin)
                 .withStdInOnce(stdin)
                 .withHostConfig(host);
-        return create.exec().getId();
+        try {
+            return create.exec().getId();
+        } catch (NotFoundException e) {
+            throw e; // no such image: nothing was created
+        } catch (RuntimeException e) {
+            // The engine may have created it and failed to answer (a timeout): by its name, nobody else removes it.
+            removeSoon(name);
+            throw e;
+        }
     }
 
     /**
@@ -306,7 +315,12 @@ public final class DockerStepRunner implements StepRunner {
             return executors.stdin().submit(() -> attachment.sendStdin(file));
         }
         InputStream stream = input.open();
-        return executors.stdin().submit(() -> attachment.sendStdin(stream));
+        try {
+            return executors.stdin().submit(() -> attachment.sendStdin(stream));
+        } catch (RejectedExecutionException e) {
+            stream.close();
+            throw e;
+        }
     }
 
     /** Read while the step runs, rather than between create and start where every step would wait for it. */

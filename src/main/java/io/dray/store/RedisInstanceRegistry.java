@@ -33,6 +33,12 @@ public final class RedisInstanceRegistry implements InstanceRegistry {
     }
 
     @Override
+    public void retire(String instance) {
+        scripts.run("retire", List.of(keys.heartbeat(instance), keys.instances(), keys.claimed(instance)),
+                List.of(instance));
+    }
+
+    @Override
     public void forget(String instance) {
         scripts.run("forget_instance", List.of(keys.heartbeat(instance), keys.instances(), keys.claimed(instance)),
                 List.of(instance));

@@ -84,13 +84,23 @@ public final class RedisJobQueue implements JobQueue {
         return Optional.empty();
     }
 
+    /**
+     * The claim of a job the script just claimed; empty, the job failed with the reason, if it cannot be read here
+     * (another secret key, a damaged hash): a job nobody can run must not block the queue.
+     */
     private Optional<Claim> claim(String id, String instance, Map<String, String> hash) {
-        JobState state = hashes.state(id, hash);
         String epoch = hash.get("epoch");
+        JobState state;
+        try {
+            state = hashes.state(id, hash);
+        } catch (StoreDataException e) {
+            LOG.error("job {} cannot run: {}", id, e.getMessage());
+            jobs.failUnreadable(id, hash, e.getMessage(), clock.instant());
+            return Optional.empty();
+        }
         try {
             return Optional.of(new Claim(hashes.job(id, hash), state, instance, Long.parseLong(epoch), hash.get("input")));
         } catch (StoreDataException e) {
-            // Unreadable here (another secret key): the job fails with the reason rather than blocking the queue.
             LOG.error("job {} cannot run: {}", id, e.getMessage());
             jobs.save(state, state.failed(e.getMessage(), clock.instant()), instance, epoch, "", "");
             return Optional.empty();
@@ -144,7 +154,8 @@ public final class RedisJobQueue implements JobQueue {
 
     @Override
     public void release(Claim claim) {
-        RedisCalls.call(() -> redis.lrem(keys.claimed(claim.instance()), 1, claim.jobId()));
+        scripts.run("release", List.of(keys.claimed(claim.instance()), keys.job(claim.jobId())),
+                List.of(claim.instance(), claim.jobId(), Long.toString(claim.epoch())));
     }
 
     @Override
@@ -158,21 +169,36 @@ public final class RedisJobQueue implements JobQueue {
         return requeued;
     }
 
-    /** Requeues the job if {@code instance} still owns it; otherwise only forgets that it claimed it. */
+    /**
+     * Requeues the job if {@code instance} still owns it; otherwise only forgets that it claimed it. A job that cannot
+     * be read fails with the reason, rather than stopping the hand-back of the others.
+     */
     private boolean requeueIfOwned(String instance, String id) {
         for (int i = 0; i < REQUEUE_TRIES; i++) {
             Map<String, String> hash = RedisCalls.call(() -> redis.hgetAll(keys.job(id)));
             String status = hash.get("status");
+            if (hash.get("owner") == null && "queued".equals(status)) {
+                return Long.valueOf(1).equals(scripts.run("requeue_stray",
+                        List.of(keys.job(id), keys.claimed(instance), keys.queue()), List.of(id)));
+            }
             if (!instance.equals(hash.get("owner")) || !("queued".equals(status) || "running".equals(status))) {
                 RedisCalls.call(() -> redis.lrem(keys.claimed(instance), 1, id));
                 return false;
             }
-            JobState current = hashes.state(id, hash);
+            JobState current;
+            try {
+                current = hashes.state(id, hash);
+            } catch (StoreDataException e) {
+                LOG.error("job {} cannot be handed back: {}", id, e.getMessage());
+                jobs.failUnreadable(id, hash, e.getMessage(), clock.instant());
+                return false;
+            }
             if (requeue(current, current.requeued(), instance, hash.get("epoch"))) {
                 return true;
             }
         }
-        throw new StoreDataException("job " + id + " kept changing while it was handed back to the queue", null);
+        LOG.warn("job {} kept changing while it was handed back to the queue; it is tried again later", id);
+        return false;
     }
 
     private static Map<String, String> hashOf(List<?> fields) {

@@ -4,6 +4,7 @@ import io.dray.core.Claim;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
 import io.dray.core.JobStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -92,6 +93,18 @@ public final class RedisJobStore implements JobStore {
         Object version = scripts.run("save",
                 List.of(keys.job(current.id()), keys.queue(), keys.claimed(owner), keys.log(current.id())), args);
         return version instanceof Long saved && saved > 0 ? Optional.of(next.savedAs(saved)) : Optional.empty();
+    }
+
+    /**
+     * Ends a job whose stored state cannot be read, through the claim and version it has, with only the fields that
+     * say so: status, error, finishedAt.
+     */
+    void failUnreadable(String id, Map<String, String> hash, String reason, Instant at) {
+        List<String> args = new ArrayList<>(List.of(hash.getOrDefault("owner", ""), hash.getOrDefault("epoch", ""),
+                hash.getOrDefault("version", "0"), id, "1", "", "", "0",
+                "status", JobStatus.ERROR.value(), "error", reason, "finishedAt", at.toString()));
+        scripts.run("save", List.of(keys.job(id), keys.queue(), keys.claimed(hash.getOrDefault("owner", "")),
+                keys.log(id)), args);
     }
 
     private static String owner(Claim claim) {

@@ -9,10 +9,11 @@ redis.call('lpop', KEYS[1])
 if redis.call('hget', KEYS[3], 'status') ~= 'queued' then return 'gone' end
 redis.call('rpush', KEYS[2], ARGV[1])
 redis.call('hincrby', KEYS[3], 'epoch', 1)
-redis.call('hincrby', KEYS[3], 'version', 1)
+-- A job written by a Dray before versions keeps version 0, so that its first save writes it whole, in this layout.
+if redis.call('hexists', KEYS[3], 'schema') == 1 then redis.call('hincrby', KEYS[3], 'version', 1) end
 redis.call('hset', KEYS[3], 'owner', ARGV[2])
-local mark = redis.call('hget', KEYS[3], 'logMark')
+local mark = tonumber(redis.call('hget', KEYS[3], 'logMark'))
 if mark then
-  if tonumber(mark) == 0 then redis.call('del', KEYS[4]) else redis.call('ltrim', KEYS[4], 0, tonumber(mark) - 1) end
+  if mark == 0 then redis.call('del', KEYS[4]) else redis.call('ltrim', KEYS[4], 0, mark - 1) end
 end
 return redis.call('hgetall', KEYS[3])

@@ -2,7 +2,8 @@
 -- KEYS: job hash, jobs (sorted set), jobs sequence, queue
 -- ARGV: job id, most jobs queued, then the job hash's field/value pairs
 if redis.call('llen', KEYS[4]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('hset', KEYS[1], unpack(ARGV, 3))
+-- In slices: unpack has a limit, and a job of many steps has many fields.
+for i = 3, #ARGV, 1000 do redis.call('hset', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 redis.call('zadd', KEYS[2], redis.call('incr', KEYS[3]), ARGV[1])
 redis.call('rpush', KEYS[4], ARGV[1])
 return 1

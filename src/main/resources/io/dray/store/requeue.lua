@@ -4,9 +4,13 @@
 local f = redis.call('hmget', KEYS[1], 'owner', 'epoch', 'status', 'version')
 if f[1] ~= ARGV[1] or f[2] ~= ARGV[2] or (f[4] or '0') ~= ARGV[3] then return 0 end
 if f[3] ~= 'queued' and f[3] ~= 'running' then return 0 end
+-- In slices: unpack has a limit, and a job of many steps has many fields.
+local function each_slice(first, last, command)
+  for i = first, last, 1000 do redis.call(command, KEYS[1], unpack(ARGV, i, math.min(i + 999, last))) end
+end
 local deletes = tonumber(ARGV[5])
-if deletes > 0 then redis.call('hdel', KEYS[1], unpack(ARGV, 6, 5 + deletes)) end
-if #ARGV > 5 + deletes then redis.call('hset', KEYS[1], unpack(ARGV, 6 + deletes)) end
+each_slice(6 + deletes, #ARGV, 'hset')
+each_slice(6, 5 + deletes, 'hdel')
 redis.call('hdel', KEYS[1], 'owner')
 redis.call('hincrby', KEYS[1], 'version', 1)
 redis.call('lrem', KEYS[2], 1, ARGV[4])

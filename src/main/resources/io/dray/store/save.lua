@@ -5,15 +5,18 @@
 -- KEYS: job hash, queue, the owner's claimed list (any key when not an owner's write), job log
 -- ARGV: owner ('' when not an owner's write), epoch, version, job id, '1' if the state is final,
 --       index of the step to resume at ('' for no resume point), its input path ('' if none), the number N of
---       fields to delete,
---       the N fields, then field/value pairs to set
+--       fields to delete, the N fields, then field/value pairs to set
 local f = redis.call('hmget', KEYS[1], 'owner', 'epoch', 'status', 'version')
 if not f[3] or f[3] == 'complete' or f[3] == 'error' or f[3] == 'cancelled' then return 0 end
 if ARGV[1] ~= '' and (f[1] ~= ARGV[1] or f[2] ~= ARGV[2]) then return 0 end
 if (f[4] or '0') ~= ARGV[3] then return 0 end
+-- In slices: unpack has a limit, and a job of many steps has many fields.
+local function each_slice(first, last, command)
+  for i = first, last, 1000 do redis.call(command, KEYS[1], unpack(ARGV, i, math.min(i + 999, last))) end
+end
 local deletes = tonumber(ARGV[8])
-if deletes > 0 then redis.call('hdel', KEYS[1], unpack(ARGV, 9, 8 + deletes)) end
-if #ARGV > 8 + deletes then redis.call('hset', KEYS[1], unpack(ARGV, 9 + deletes)) end
+each_slice(9 + deletes, #ARGV, 'hset')
+each_slice(9, 8 + deletes, 'hdel')
 if ARGV[6] ~= '' then
   redis.call('hset', KEYS[1], 'step', ARGV[6], 'logMark', redis.call('llen', KEYS[4]))
   if ARGV[7] == '' then redis.call('hdel', KEYS[1], 'input') else redis.call('hset', KEYS[1], 'input', ARGV[7]) end

@@ -22,7 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -63,7 +65,9 @@ class CancelRaceIT {
         Map<String, Long> lastSeen = new ConcurrentHashMap<>();
         Map<String, Long> cancelledAt = new ConcurrentHashMap<>();
         ScheduledExecutorService cancels = Executors.newScheduledThreadPool(4);
-        Thread watcher = new Thread(() -> watchContainers(lastSeen), "container-watcher");
+        List<ScheduledFuture<Integer>> answers = new ArrayList<>();
+        AtomicReference<RuntimeException> watchFailure = new AtomicReference<>();
+        Thread watcher = new Thread(() -> watchContainers(lastSeen, watchFailure), "container-watcher");
         watcher.setDaemon(true);
         watcher.start();
         List<String> ids = new ArrayList<>();
@@ -72,15 +76,16 @@ class CancelRaceIT {
             for (int i = 0; i < 100; i++) {
                 String id = client.submit(DrayClient.scriptJob("echo started; sleep 40", "echo never"));
                 ids.add(id);
-                cancels.schedule(() -> {
+                answers.add(cancels.schedule(() -> {
                     var answer = client.post("/jobs/" + id + "/cancel", HttpRequest.BodyPublishers.noBody());
                     cancelledAt.put(id, System.nanoTime());
-                    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-                    return null;
-                }, random.nextInt(501), TimeUnit.MILLISECONDS);
+                    return answer.statusCode();
+                }, random.nextInt(501), TimeUnit.MILLISECONDS));
+            }
+            for (ScheduledFuture<Integer> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS)).as("the cancel's answer").isEqualTo(200);
             }
             cancels.shutdown();
-            assertThat(cancels.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
             for (String id : ids) {
                 JsonNode end = client.awaitFinished(id, Duration.ofSeconds(30));
                 assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("cancelled");
@@ -88,9 +93,12 @@ class CancelRaceIT {
             }
             TestDocker.awaitNoContainersOf(ids);
             Thread.sleep(500); // one more look by the watcher
+            assertThat(watcher.isAlive()).as("the watcher looked until the end").isTrue();
         } finally {
             watcher.interrupt();
         }
+        assertThat(watchFailure.get()).as("docker ps failed").isNull();
+        assertThat(lastSeen).as("some jobs had containers: the race was run").isNotEmpty();
         long allowed = STOP_GRACE.plusSeconds(2).toNanos();
         System.out.printf("CancelRaceIT: %d jobs had containers; the longest outlived its cancel by %d ms%n",
                 lastSeen.size(), lastSeen.entrySet().stream()
@@ -106,14 +114,17 @@ class CancelRaceIT {
     }
 
     /** Records, for each job, when a container of it was last seen on the engine (running or not). */
-    private static void watchContainers(Map<String, Long> lastSeen) {
+    private static void watchContainers(Map<String, Long> lastSeen, AtomicReference<RuntimeException> failure) {
         while (!Thread.currentThread().isInterrupted()) {
             String jobs;
             try {
                 jobs = TestDocker.docker("ps", "-a", "--filter", "label=dray.namespace=" + PREFIX,
                         "--format", "{{.Label \"dray.job\"}}");
             } catch (IllegalStateException e) {
-                return; // interrupted at the end of the test
+                if (!Thread.currentThread().isInterrupted() && !(e.getCause() instanceof InterruptedException)) {
+                    failure.set(e);
+                }
+                return;
             }
             long now = System.nanoTime();
             for (String job : jobs.split("\\s+")) {

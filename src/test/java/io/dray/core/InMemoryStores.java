@@ -276,7 +276,12 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     @Override
     public void release(Claim claim) {
         enter("release");
-        claimed.getOrDefault(claim.instance(), new ArrayList<>()).remove(claim.jobId());
+        Entry entry = jobs.get(claim.jobId());
+        boolean claimedAgain = entry != null && claim.instance().equals(entry.owner) && entry.epoch != claim.epoch()
+                && !entry.state.status().isFinal();
+        if (!claimedAgain) {
+            claimed.getOrDefault(claim.instance(), new ArrayList<>()).remove(claim.jobId());
+        }
         leave("release", null);
     }
 
@@ -384,13 +389,24 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     @Override
     public void forget(String instance) {
         enter("forget");
+        Instant lease = leases.get(instance);
+        if (lease != null && !clock.instant().isBefore(lease) && claimed.getOrDefault(instance, List.of()).isEmpty()) {
+            leases.remove(instance);
+            claimed.remove(instance);
+        }
+        leave("forget", null);
+    }
+
+    @Override
+    public void retire(String instance) {
+        enter("retire");
         if (claimed.getOrDefault(instance, List.of()).isEmpty()) {
             leases.remove(instance);
             claimed.remove(instance);
         } else {
             leases.put(instance, Instant.MIN);
         }
-        leave("forget", null);
+        leave("retire", null);
     }
 
     /** The lines written to the job's log, for assertions. */

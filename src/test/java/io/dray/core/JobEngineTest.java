@@ -281,6 +281,19 @@ class JobEngineTest {
     }
 
     @Test
+    void aStopIsSentEvenWhenRecordingThatTheStepIsStoppingFails() {
+        runner.behave("slow").runsUntilStopped = 1;
+        Job job = submit(step("slow", Duration.ofSeconds(5)));
+        awaitStep(job, 0, StepStatus.RUNNING);
+        store.failNext("save", new StoreDataException("Redis refused the request: ERR", null));
+        clock.advance(Duration.ofSeconds(6));
+        String container = runner.containersOf(job.id()).get(0);
+        awaitRemoved(container);
+        assertThat(runner.eventsOf(container)).contains("stopped");
+        assertThat(ended(job).error()).isEqualTo("step 1 (slow) timed out after 5s");
+    }
+
+    @Test
     void aStepPastItsTimeoutIsStoppedAndFailsTheJobSayingSo() {
         runner.behave("slow").runsUntilStopped = 1;
         Job job = submit(step("ok"), step("slow", Duration.ofSeconds(5)), step("never"));

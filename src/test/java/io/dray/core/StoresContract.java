@@ -312,15 +312,34 @@ public abstract class StoresContract {
     void aReleasedClaimIsNoLongerListed() {
         queued(1);
         Claim claim = claim("a");
+        stores.jobs().delete(claim.jobId());
         stores.queue().release(claim);
         assertThat(stores.queue().claimedBy("a")).isEmpty();
     }
 
     @Test
+    void releasingALostClaimKeepsTheInstancesNewerClaimOfTheSameJob() {
+        queued(1);
+        Claim old = claim("a");
+        assertThat(stores.queue().requeueJobsOf("a", id -> true)).containsExactly(old.jobId());
+        Claim again = claim("a");
+        stores.queue().release(old);
+        assertThat(stores.queue().claimedBy("a")).containsExactly(again.jobId());
+        assertThat(stores.queue().lostClaims(List.of(old, again))).containsExactly(old);
+    }
+
+    @Test
     void anInstanceThatRetiresIsForgottenAtOnce() {
         stores.instances().heartbeat("a", Duration.ofMinutes(1));
-        stores.instances().forget("a");
+        stores.instances().retire("a");
         assertThat(stores.instances().live()).doesNotContain("a");
         assertThat(stores.instances().dead()).doesNotContain("a");
+    }
+
+    @Test
+    void anInstanceThatRenewedItsLeaseIsNotForgotten() {
+        stores.instances().heartbeat("a", Duration.ofMinutes(1));
+        stores.instances().forget("a");
+        assertThat(stores.instances().live()).contains("a");
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.params.ScanParams;
 
 /** The stores on a real Redis, each test under a key prefix of its own, held to the contract every store keeps. */
@@ -106,6 +107,57 @@ class RedisStoresIT extends StoresContract {
         JobState cancelled = stores.jobs().save(old, old.cancelled("upgrade", T0), null).orElseThrow();
         assertThat(stores.jobs().find(id)).contains(cancelled);
         assertThat(redis.hget(prefix + "job:" + id, "schema")).isEqualTo(JobHash.SCHEMA);
+    }
+
+    @Test
+    void aQueuedJobWrittenBeforeStepRecordsIsWrittenInThisLayoutByItsFirstOwner() {
+        String id = UUID.randomUUID().toString();
+        redis.hset(prefix + "job:" + id, Map.of(
+                "job", "{\"id\":\"" + id + "\",\"steps\":[{\"source\":\"a\"},{\"source\":\"b\"}]}",
+                "status", "queued", "stepsCompleted", "0", "createdAt", "2026-01-01T00:00:00Z"));
+        redis.rpush(prefix + "queue", id);
+        Claim claim = claim("a");
+        assertThat(claim.jobId()).isEqualTo(id);
+        JobState started = stores.jobs().save(claim.state(), claim.state().started(T0), claim).orElseThrow();
+        JobState created = stores.jobs().save(started, started.stepCreated(0, "c0"), claim).orElseThrow();
+        assertThat(redis.hget(prefix + "job:" + id, "schema")).isEqualTo(JobHash.SCHEMA);
+        JobState read = stores.jobs().find(id).orElseThrow();
+        assertThat(read).isEqualTo(created);
+        assertThat(read.steps()).extracting(StepRecord::status).containsExactly(StepStatus.CREATED, StepStatus.PENDING);
+    }
+
+    @Test
+    void aJobWhoseStateCannotBeReadFailsSayingSoAndTheQueueGoesOn() {
+        Job damaged = queued(1);
+        Job next = queued(1);
+        redis.hset(prefix + "job:" + damaged.id(), "stepsCompleted", "many");
+        Claim claim = claim("a");
+        assertThat(claim.jobId()).isEqualTo(next.id());
+        assertThat(redis.hget(prefix + "job:" + damaged.id(), "status")).isEqualTo("error");
+        assertThat(redis.hget(prefix + "job:" + damaged.id(), "error")).contains("is not readable");
+        assertThat(stores.queue().claimedBy("a")).containsExactly(next.id());
+        assertThatThrownBy(() -> stores.jobs().find(damaged.id())).isInstanceOf(StoreDataException.class);
+    }
+
+    @Test
+    void aQueuedJobWithoutOwnerOnADeadInstancesListIsQueuedAgain() {
+        // What a Dray before claims were one script left when it died between taking a job and claiming it.
+        Job job = queued(1);
+        redis.lmove(prefix + "queue", prefix + "instance:old:jobs", ListDirection.LEFT, ListDirection.RIGHT);
+        assertThat(stores.queue().length()).isZero();
+        assertThat(stores.queue().requeueJobsOf("old", id -> true)).containsExactly(job.id());
+        assertThat(stores.queue().claimedBy("old")).isEmpty();
+        assertThat(claim("b").jobId()).isEqualTo(job.id());
+    }
+
+    @Test
+    void aJobOfHundredsOfStepsIsSavedWhole() {
+        Job job = newJob(400);
+        assertThat(stores.queue().enqueue(job, JobState.queued(job, T0), 10)).isTrue();
+        JobState queued = stores.jobs().find(job.id()).orElseThrow();
+        JobState cancelled = stores.jobs().save(queued, queued.cancelled("many", T0), null).orElseThrow();
+        assertThat(stores.jobs().find(job.id())).contains(cancelled);
+        assertThat(cancelled.steps()).hasSize(400).extracting(StepRecord::status).containsOnly(StepStatus.SKIPPED);
     }
 
     @Test
