@@ -11,6 +11,8 @@ import io.dray.api.ApiTokenAuthenticator;
 import io.dray.api.ErrorMappers;
 import io.dray.api.JobResource;
 import io.dray.api.JobStatusFilter;
+import io.dray.api.LiveStreamFilter;
+import io.dray.api.LiveStreams;
 import io.dray.api.RequestLimits;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
@@ -31,13 +33,18 @@ import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,8 +84,12 @@ public class DrayApplication extends Application<DrayConfiguration> {
                     + " process only, so no other instance can resume a job that has secrets");
         }
         Clock clock = Clock.systemUTC();
-        Stores stores = RedisStores.create(redis, config.getRedis().getKeyPrefix(), environment.getObjectMapper(),
-                new SecretCipher(security.secretKeyBytes()), clock);
+        Stores stores = RedisStores.create(redis, config.getRedis().dedicatedConnections(),
+                config.getRedis().getKeyPrefix(), environment.getObjectMapper(), new SecretCipher(security.secretKeyBytes()),
+                clock, config.getEngine().retentionTime());
+        if (stores.feed() instanceof Managed feed) {
+            environment.lifecycle().manage(feed);
+        }
         DockerEngine docker = config.getDocker().build();
         environment.lifecycle().manage(docker);
 
@@ -96,6 +107,21 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.healthChecks().register("engine", engine.healthCheck());
 
         Optional<ApiTokenAuthenticator> tokens = requireApiTokens(security, environment);
+        LiveStreams streams = new LiveStreams(stores.feed(),
+                environment.lifecycle().scheduledExecutorService("live-stream-keep-alive").threads(1).build());
+        environment.lifecycle().manage(streams);
+        // Open streams would hold Jetty's graceful stop for its whole grace period: end them as the stop begins.
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopping(LifeCycle event) {
+                streams.closeAll();
+            }
+        });
+        keepStreamsUncompressed(config);
+        environment.servlets().addFilter("live-streams", new LiveStreamFilter(engine, streams, tokens,
+                        environment.getObjectMapper(), engineConfig.liveStreamWork(environment)))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.metrics().gauge("streams.open", () -> () -> streams.size());
         environment.servlets().addFilter("job-status", new JobStatusFilter(engine, environment.getObjectMapper(), tokens,
                         environment.metrics().timer(MetricRegistry.name(JobResource.class, "status"))))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
@@ -104,7 +130,21 @@ public class DrayApplication extends Application<DrayConfiguration> {
         ErrorMappers.all().forEach(environment.jersey()::register);
         environment.jersey().register(new JobResource(engine,
                 new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(), security.getMaxValueLength()),
-                security.getMaxLogLines(), engineConfig.waitAnswers(environment)));
+                security.getMaxLogLines(), engineConfig.waitAnswers(environment), environment.getObjectMapper()));
+    }
+
+    /**
+     * Gzip holds back what it compresses until its buffer fills: a live stream's lines must go out as they come. Jetty
+     * leaves Server-Sent Events alone already; NDJSON it would compress.
+     */
+    private static void keepStreamsUncompressed(DrayConfiguration config) {
+        if (config.getServerFactory() instanceof AbstractServerFactory server) {
+            Set<String> configured = server.getGzipFilterFactory().getExcludedMimeTypes();
+            Set<String> excluded = configured == null ? new HashSet<>() : new HashSet<>(configured);
+            excluded.add("text/event-stream");
+            excluded.add("application/x-ndjson");
+            server.getGzipFilterFactory().setExcludedMimeTypes(excluded);
+        }
     }
 
     /**

@@ -190,18 +190,21 @@ class SecurityIT {
     }
 
     @Test
-    void theLogIsReadInPagesOfAtMostTheConfiguredSize() throws Exception {
+    void theWholeLogIsAnsweredAndAPageHasAtMostTheConfiguredSize() throws Exception {
         String id = submit(DrayClient.scriptJob("i=0; while [ $i -lt 25 ]; do echo line-$i; i=$((i+1)); done"));
         client.awaitFinished(id, Duration.ofSeconds(60));
+        assertThat(JSON.readTree(client.get("/jobs/" + id + "/log").body()).get("lines"))
+                .as("without a limit, every line, as the original answered").hasSize(25);
         List<String> all = new ArrayList<>();
         List<Integer> pages = new ArrayList<>();
+        JsonNode page = JSON.readTree(client.get("/jobs/" + id + "/log?limit=100").body());
         while (true) {
-            JsonNode lines = JSON.readTree(client.get("/jobs/" + id + "/log?index=" + all.size()).body()).get("lines");
-            if (lines.isEmpty()) {
+            pages.add(page.get("lines").size());
+            page.get("lines").forEach(line -> all.add(line.asText()));
+            if (page.get("next").isNull()) {
                 break;
             }
-            pages.add(lines.size());
-            lines.forEach(line -> all.add(line.asText()));
+            page = JSON.readTree(client.get("/jobs/" + id + "/log?limit=100&index=" + page.get("next").asLong()).body());
         }
         assertThat(pages).containsExactly(10, 10, 5);
         assertThat(all).hasSize(25).startsWith("line-0").endsWith("line-24");

@@ -16,13 +16,14 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout"})
+@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl"})
 public record JobRepresentation(
         String id,
         String name,
         @Valid List<@NotNull @Valid EnvVarRepresentation> environment,
         @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps,
-        DurationValue timeout) {
+        DurationValue timeout,
+        DurationValue ttl) {
 
     List<EnvVar> toEnvironment() {
         return environment == null ? List.of() : environment.stream().map(EnvVarRepresentation::toEnvVar).toList();
@@ -35,10 +36,14 @@ public record JobRepresentation(
     /** The answer to a submission: this job with its id, secrets masked. */
     JobRepresentation echoWithId(String id) {
         return new JobRepresentation(id, name, EnvVarRepresentation.masked(environment),
-                steps.stream().map(StepRepresentation::masked).toList(), timeout);
+                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl);
     }
 
     java.time.Duration toTimeout() {
         return timeout == null ? null : timeout.duration();
+    }
+
+    java.time.Duration toTtl() {
+        return ttl == null ? null : ttl.duration();
     }
 }

@@ -4,12 +4,21 @@ import com.codahale.metrics.annotation.Timed;
 import io.dray.core.Durations;
 import io.dray.core.Job;
 import io.dray.core.JobEngine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dray.core.JobListPage;
+import io.dray.core.JobQuery;
+import io.dray.core.JobStatus;
+import io.dray.core.JobSummary;
+import io.dray.core.LogFilter;
+import io.dray.core.LogPage;
+import io.dray.core.LogStream;
 import io.dropwizard.jersey.params.LongParam;
 import jakarta.annotation.security.PermitAll;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -28,7 +37,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /** The original Dray's API. Also answers under {@code /v<version>/}, see {@link VersionPrefixFilter}. */
@@ -38,20 +52,24 @@ import java.util.concurrent.Executor;
 public final class JobResource {
     /** Below Jetty's idle timeout (30 s), which would otherwise close a waiting request's connection. */
     static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    /** The largest page of jobs one request answers. */
+    static final int MAX_PAGE_JOBS = 10_000;
     private final JobEngine engine;
     private final RequestLimits limits;
     private final int maxLogLines;
     private final Executor responses;
+    private final ObjectMapper json;
 
     /**
-     * @param maxLogLines the most lines one log request answers
+     * @param maxLogLines the most lines one page of a log ({@code limit}) answers
      * @param responses writes the answers of waiting requests, off the engine's threads
      */
-    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines, Executor responses) {
+    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines, Executor responses, ObjectMapper json) {
         this.engine = engine;
         this.limits = limits;
         this.maxLogLines = maxLogLines;
         this.responses = responses;
+        this.json = json;
     }
 
     @POST
@@ -59,16 +77,86 @@ public final class JobResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
         limits.check(request);
-        Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout());
+        Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout(),
+                request.toTtl());
         return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build())
                 .entity(request.echoWithId(job.id()))
                 .build();
     }
 
+    /**
+     * Every job, oldest first, as the original answered ({@code [{"id"}, ...]}, with more fields per job), streamed;
+     * with filters, only the jobs they keep; with {@code limit}, a page and the next one's address in a {@code Link}
+     * header, by a cursor that stays right while jobs come and go.
+     */
     @GET
     @Timed
-    public List<JobIdRepresentation> list() {
-        return engine.jobIds().stream().map(JobIdRepresentation::new).toList();
+    public Response list(
+            @QueryParam("status") List<String> statuses,
+            @QueryParam("name") String namePrefix,
+            @QueryParam("since") String since,
+            @QueryParam("until") String until,
+            @QueryParam("order") @DefaultValue("oldest") @Pattern(regexp = "oldest|newest",
+                    message = "must be oldest or newest") String order,
+            @QueryParam("limit") String limitParam,
+            @QueryParam("cursor") String cursorParam,
+            @Context UriInfo uri) {
+        Long limit = QueryNumbers.parse("limit", limitParam, 1, MAX_PAGE_JOBS);
+        Long cursor = QueryNumbers.parse("cursor", cursorParam, 0, Long.MAX_VALUE);
+        JobQuery query = new JobQuery(statuses(statuses), namePrefix, instant("since", since), instant("until", until),
+                order.equals("newest"), cursor);
+        if (limit == null) {
+            JobListPage first = engine.jobs(query, JobListOutput.PAGE_JOBS);
+            return Response.ok(new JobListOutput(engine, json, query, first), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        List<JobSummaryRepresentation> page = new ArrayList<>();
+        JobListPage read = engine.jobs(query, JobListOutput.PAGE_JOBS);
+        Long lastPosition = null;
+        boolean more = false;
+        while (true) {
+            for (JobSummary job : read.jobs()) {
+                if (page.size() == limit) {
+                    more = true;
+                    break;
+                }
+                page.add(JobSummaryRepresentation.of(job));
+                lastPosition = job.position();
+            }
+            if (page.size() == limit || read.next() == null) {
+                break;
+            }
+            read = engine.jobs(query.after(read.next()), JobListOutput.PAGE_JOBS);
+        }
+        Response.ResponseBuilder answer = Response.ok(page);
+        if (page.size() == limit && (more || read.next() != null)) {
+            answer.link(uri.getRequestUriBuilder().replaceQueryParam("cursor", lastPosition).build(), "next");
+        }
+        return answer.build();
+    }
+
+    private static Set<JobStatus> statuses(List<String> values) {
+        Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+        for (String value : values) {
+            try {
+                statuses.add(JobStatus.of(value));
+            } catch (IllegalArgumentException e) {
+                throw new RequestLimits.InvalidRequestException("query param status must be one of queued, running,"
+                        + " complete, error, cancelled, not " + value);
+            }
+        }
+        return statuses;
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new WebApplicationException(ErrorMappers.error(Response.Status.BAD_REQUEST,
+                    "query param " + name + " is not a time: write ISO-8601, e.g. 2026-01-01T00:00:00Z"));
+        }
     }
 
     /**
@@ -101,13 +189,38 @@ public final class JobResource {
         }
     }
 
+    /**
+     * Every line of the job's log from {@code index} on, as the original answered, streamed page by page; with
+     * {@code limit} at most that many (and {@code next}); with {@code step} and {@code stream} only the lines of that
+     * step, of that stream. A {@code follow} is answered before Jersey, by {@link LiveStreamFilter}.
+     */
     @GET
     @Timed
     @Path("/{id}/log")
-    public LogRepresentation log(
+    public Response log(
             @PathParam("id") String id,
-            @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more") LongParam index) {
-        return new LogRepresentation(engine.log(id, index.get(), maxLogLines));
+            @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more") LongParam index,
+            @QueryParam("limit") String limitParam,
+            @QueryParam("step") String stepParam,
+            @QueryParam("stream") @Pattern(regexp = "stdout|stderr", message = "must be stdout or stderr") String stream) {
+        Long limit = QueryNumbers.parse("limit", limitParam, 1, Long.MAX_VALUE);
+        LogFilter filter = logFilter(id, QueryNumbers.parse("step", stepParam, 0, Long.MAX_VALUE), stream);
+        Integer lines = limit == null ? null : (int) Math.min(limit, maxLogLines);
+        LogPage first = engine.log(id, index.get(), LogOutput.PAGE_LINES, filter);
+        return Response.ok(new LogOutput(engine, json.getFactory(), id, filter, first, lines), MediaType.APPLICATION_JSON_TYPE)
+                .build();
+    }
+
+    /** The filter of a log request; a step the job does not have is the client's mistake. */
+    private LogFilter logFilter(String id, Long step, String stream) {
+        if (step != null) {
+            int steps = engine.state(id).steps().size();
+            if (step >= steps) {
+                throw new RequestLimits.InvalidRequestException("query param step must be below " + steps
+                        + ", the number of steps of job " + id);
+            }
+        }
+        return new LogFilter(step == null ? null : step.intValue(), stream == null ? null : LogStream.of(stream));
     }
 
     /** Stops a queued or running job; 409 if it has already ended. */

@@ -26,17 +26,15 @@ import java.util.Optional;
  */
 public final class JobStatusFilter implements Filter {
     private final JobEngine engine;
-    private final ObjectMapper json;
+    private final ApiRequests requests;
     private final ObjectWriter statusJson;
-    private final Optional<ApiTokenAuthenticator> tokens;
     private final Timer timer;
 
     /** @param tokens empty when the API is open, as it is without configured tokens */
     public JobStatusFilter(JobEngine engine, ObjectMapper json, Optional<ApiTokenAuthenticator> tokens, Timer timer) {
         this.engine = engine;
-        this.json = json;
+        this.requests = new ApiRequests(tokens, json);
         this.statusJson = json.writerFor(JobStatusRepresentation.class);
-        this.tokens = tokens;
         this.timer = timer;
     }
 
@@ -44,17 +42,18 @@ public final class JobStatusFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         String id = "GET".equals(request.getMethod()) && request.getQueryString() == null && acceptsJson(request)
-                && authorized(request)
-                ? jobId(request.getPathInfo())
+                && requests.authorized(request)
+                ? ApiRequests.jobId(ApiRequests.route(request.getPathInfo()), "")
                 : null;
         if (id != null) {
             try (Timer.Context ignored = timer.time()) {
-                write((HttpServletResponse) res, 200, statusJson.writeValueAsBytes(JobStatusRepresentation.of(engine.state(id))));
+                ApiRequests.write((HttpServletResponse) res, 200,
+                        statusJson.writeValueAsBytes(JobStatusRepresentation.of(engine.state(id))));
                 return;
             } catch (RuntimeException e) {
                 Optional<Response> error = ErrorMappers.beforeJersey(e);
                 if (error.isPresent()) {
-                    write((HttpServletResponse) res, error.get().getStatus(), json.writeValueAsBytes(error.get().getEntity()));
+                    requests.write((HttpServletResponse) res, error.get().getStatus(), error.get().getEntity());
                     return;
                 }
                 // Anything else: Jersey asks again, and its mappers answer (and log) it.
@@ -63,37 +62,9 @@ public final class JobStatusFilter implements Filter {
         chain.doFilter(req, res);
     }
 
-    private static void write(HttpServletResponse response, int status, byte[] body) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
-    }
-
-    /** The id of {@code /jobs/{id}} or {@code /v1/jobs/{id}}, or null for any other path. */
-    static String jobId(String path) {
-        if (path == null || path.indexOf('%') >= 0) {
-            return null;
-        }
-        String unversioned = VersionPrefixFilter.unversioned(path);
-        if (!unversioned.startsWith("/jobs/")) {
-            return null;
-        }
-        String id = unversioned.substring("/jobs/".length());
-        return id.isEmpty() || id.indexOf('/') >= 0 ? null : id;
-    }
-
     private static boolean acceptsJson(HttpServletRequest request) {
         String accept = request.getHeader("Accept");
         return accept == null || accept.contains("application/json") || accept.contains("*/*");
     }
 
-    private boolean authorized(HttpServletRequest request) {
-        if (tokens.isEmpty()) {
-            return true;
-        }
-        String header = request.getHeader("Authorization");
-        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                && tokens.get().authenticate(header.substring(7).trim()).isPresent();
-    }
 }

@@ -1,5 +1,6 @@
 package io.dray.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dray.core.JobEngine;
 import io.dray.docker.DockerStepRunner;
@@ -9,6 +10,7 @@ import io.dray.core.SpoolDirectory;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -25,8 +27,11 @@ public class EngineFactory {
     /** The most tasks a background pool holds before the caller does the work itself. */
     private static final int BACKLOG = 10_000;
 
-    /** How many jobs run at once; the others wait, status {@code queued}. */
-    @Min(1)
+    /**
+     * How many jobs run at once; the others wait, status {@code queued}. 0: this instance serves the API only, and runs
+     * no job.
+     */
+    @Min(0)
     @Max(1024)
     private int workers = 4;
 
@@ -75,6 +80,13 @@ public class EngineFactory {
     @Min(1)
     @Max(5000)
     private int logBatchLines = 1000;
+
+    /**
+     * How long an ended job is kept (with its log and records) when it sets no {@code ttl} of its own: a duration
+     * such as {@code 7d}, or seconds (env {@code DRAY_KEY_TTL}, the particle-iot fork's name); empty or
+     * {@code forever}: kept until deleted, as the original did.
+     */
+    private String retention = "";
 
     @NotNull
     private DataSize logBatchSize = DataSize.mebibytes(1);
@@ -190,6 +202,42 @@ public class EngineFactory {
     }
 
     @JsonProperty
+    public String getRetention() {
+        return retention;
+    }
+
+    @JsonProperty
+    public void setRetention(String retention) {
+        this.retention = retention == null ? "" : retention;
+    }
+
+    /** The retention as a duration; null for forever. */
+    public java.time.Duration retentionTime() {
+        String value = retention.trim();
+        if (value.isEmpty() || value.equals("forever")) {
+            return null;
+        }
+        java.time.Duration time = value.matches("[0-9]+")
+                ? java.time.Duration.ofSeconds(Long.parseLong(value))
+                : Duration.parse(value).toJavaDuration();
+        if (time.isNegative() || time.isZero()) {
+            throw new IllegalArgumentException("engine.retention must be longer than zero: " + retention);
+        }
+        return time;
+    }
+
+    @ValidationMethod(message = "engine.retention must be empty, forever, seconds, or a duration such as 7d or 12h")
+    @JsonIgnore
+    public boolean isRetentionValid() {
+        try {
+            retentionTime();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @JsonProperty
     public Duration getFinishedJobCacheTime() {
         return finishedJobCacheTime;
     }
@@ -204,7 +252,7 @@ public class EngineFactory {
         LifecycleEnvironment lifecycle = environment.lifecycle();
         return new JobEngine.Executors(
                 fixed(lifecycle, "job-dispatcher", 1, 1),
-                fixed(lifecycle, "job-%d", workers, workers),
+                fixed(lifecycle, "job-%d", threads(), threads()),
                 scheduled(lifecycle, "lease-keeper"),
                 scheduled(lifecycle, "leftover-sweeper"),
                 scheduled(lifecycle, "deadlines"),
@@ -212,17 +260,18 @@ public class EngineFactory {
                 // A waiting request's time-out is cancelled when its job ends first: drop it then, not when it would run.
                 lifecycle.scheduledExecutorService("completion-waiters").threads(1).removeOnCancelPolicy(true).build(),
                 // One stop per running step at most, each retried until its container exits: the backlog never fills.
-                fixed(lifecycle, "step-stop-%d", workers, BACKLOG));
+                fixed(lifecycle, "step-stop-%d", threads(), BACKLOG),
+                scheduled(lifecycle, "retention-sweeper"));
     }
 
     /** The step runner's pools, one thread per step that may run: stdin writers, image reads, container removals. */
     public DockerStepRunner.Executors runnerExecutors(Environment environment) {
         LifecycleEnvironment lifecycle = environment.lifecycle();
         return new DockerStepRunner.Executors(
-                fixed(lifecycle, "step-stdin-%d", workers, workers),
-                fixed(lifecycle, "step-inspect-%d", workers, workers * 4),
+                fixed(lifecycle, "step-stdin-%d", threads(), threads()),
+                fixed(lifecycle, "step-inspect-%d", threads(), threads() * 4),
                 // As many as steps may run: after a burst of cancels every stopped container is removed at once.
-                lifecycle.executorService("container-removal-%d").minThreads(workers).maxThreads(workers)
+                lifecycle.executorService("container-removal-%d").minThreads(threads()).maxThreads(threads())
                         .workQueue(new ArrayBlockingQueue<>(BACKLOG))
                         // A backlog this long means Docker is very slow: the step removes its own container then.
                         .rejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy())
@@ -237,12 +286,22 @@ public class EngineFactory {
                 .build();
     }
 
+    /** Where live streams read log pages and write events: a few threads serve every follower, none is parked. */
+    public ExecutorService liveStreamWork(Environment environment) {
+        return fixed(environment.lifecycle(), "live-stream-%d", 4, BACKLOG);
+    }
+
     /** Where the answers of requests that waited for a job are written, off the engine's threads. */
     public ExecutorService waitAnswers(Environment environment) {
         return environment.lifecycle().executorService("wait-answer-%d").minThreads(2).maxThreads(2)
                 .workQueue(new ArrayBlockingQueue<>(BACKLOG))
                 .rejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy())
                 .build();
+    }
+
+    /** Threads of the pools sized by the workers: one at least, a pool cannot have none. */
+    private int threads() {
+        return Math.max(1, workers);
     }
 
     private static ExecutorService fixed(LifecycleEnvironment lifecycle, String name, int threads, int queued) {

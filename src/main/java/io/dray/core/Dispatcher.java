@@ -185,7 +185,7 @@ final class Dispatcher {
     }
 
     private JobLog newLog(Claim claim) {
-        return new JobLog(claim.jobId(), lines -> context.stores().logs().append(claim, lines),
+        return new JobLog(claim.jobId(), (lines, streams) -> context.stores().logs().append(claim, lines, streams),
                 claim.job().secretValues(), logSettings.batchLines(), logSettings.batchBytes(),
                 logSettings.maxBufferedLines());
     }

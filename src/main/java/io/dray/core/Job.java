@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A job as submitted: a named list of steps run in order, with environment variables shared by every step, and a
- * limit on its whole run time ({@code timeout}, null for none).
+ * A job as submitted: a named list of steps run in order, with environment variables shared by every step, a limit on
+ * its whole run time ({@code timeout}, null for none), and how long it is kept once it ended ({@code ttl}, null for
+ * the engine's retention).
  */
-public record Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout) {
+public record Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
 
     public Job {
         requireNonNull(id, "id");
@@ -23,7 +24,7 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
     }
 
     public Job(String id, String name, List<EnvVar> environment, List<Step> steps) {
-        this(id, name, environment, steps, null);
+        this(id, name, environment, steps, null, null);
     }
 
     /** The job's variables overlaid with the step's own: the step wins for a variable set in both. */

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * them; and, as a managed object, starts and stops the parts that run them, each on its own executor: the
  * {@link Dispatcher} (claims jobs and runs them on workers), the {@link LeaseKeeper} (this instance's lease, lost
  * claims, dead instances' jobs), the {@link LeftoverSweeper} (containers nobody else removes), the {@link Deadlines},
- * the {@link LogFlusher} and the {@link CompletionWaiters}. Several instances may share one store: each job runs on one
+ * the {@link LogFlusher}, the {@link CompletionWaiters} and the {@link RetentionSweeper}. Several instances may share one store: each job runs on one
  * of them, and an instance that dies has its jobs taken over once its lease expires. Knows neither HTTP nor Redis nor
  * Docker.
  */
@@ -68,7 +68,8 @@ public final class JobEngine implements Managed {
             ScheduledExecutorService deadlines,
             ScheduledExecutorService logFlusher,
             ScheduledExecutorService waiters,
-            ExecutorService stops) {}
+            ExecutorService stops,
+            ScheduledExecutorService retention) {}
 
     private final Stores stores;
     private final SpoolDirectory spools;
@@ -82,6 +83,7 @@ public final class JobEngine implements Managed {
     private final Deadlines deadlines;
     private final LogFlusher logFlusher;
     private final CompletionWaiters waiters;
+    private final RetentionSweeper retention;
     /**
      * Finished jobs' states, which never change again: clients poll a job long after it ended. The one change a
      * finished job can still see is its deletion, which this instance forgets at once; a deletion through another
@@ -115,6 +117,8 @@ public final class JobEngine implements Managed {
                 settings.leaseTime(), clock);
         this.deadlines = new Deadlines(dispatcher, executors.deadlines(), clock);
         this.logFlusher = new LogFlusher(dispatcher, executors.logFlusher(), settings.logFlushInterval());
+        this.retention = new RetentionSweeper(stores.jobs(), executors.retention(), clock, metrics.meter("jobs.expired"),
+                finishedStates::invalidate);
         metrics.gauge("jobs.running", () -> () -> dispatcher.runs().size());
         metrics.gauge("jobs.queued", () -> leaseKeeper::queueLength);
     }
@@ -145,6 +149,7 @@ public final class JobEngine implements Managed {
         deadlines.start();
         logFlusher.start();
         waiters.start();
+        retention.start();
     }
 
     /**
@@ -175,8 +180,8 @@ public final class JobEngine implements Managed {
      * @throws ImageNotAllowedException if a step's image is not allowed, before anything is written
      * @throws QueueFullException if too many jobs wait
      */
-    public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout) {
-        Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps, timeout);
+    public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
+        Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps, timeout, ttl);
         for (int i = 0; i < steps.size(); i++) {
             if (!allowedImages.permits(steps.get(i).source())) {
                 throw new ImageNotAllowedException(job.describeStep(i), steps.get(i).source());
@@ -211,13 +216,19 @@ public final class JobEngine implements Managed {
         return waiters.await(id, state(id), wait);
     }
 
-    public List<String> jobIds() {
-        return stores.jobs().listIds();
+    /** Looks at up to {@code maxScanned} jobs in the query's order, and keeps those it asks for. */
+    public JobListPage jobs(JobQuery query, int maxScanned) {
+        return stores.jobs().list(query, maxScanned);
     }
 
-    /** At most {@code maxLines} lines of the job's log, from {@code fromIndex} on. */
-    public List<String> log(String id, long fromIndex, int maxLines) {
-        return stores.logs().read(id, fromIndex, maxLines).orElseThrow(() -> new JobNotFoundException(id));
+    /**
+     * A page of the job's log: reads on from {@code fromIndex} through at most {@code maxLines} lines, keeping those
+     * the filter keeps.
+     *
+     * @throws JobNotFoundException if there is no such job
+     */
+    public LogPage log(String id, long fromIndex, int maxLines, LogFilter filter) {
+        return stores.logs().read(id, fromIndex, maxLines, filter).orElseThrow(() -> new JobNotFoundException(id));
     }
 
     /**

@@ -25,15 +25,20 @@ public final class JobLog {
     private final int maxBatchBytes;
     private final int maxBufferedLines;
     private List<String> pending = new ArrayList<>();
+    /** The stream of each pending line, one {@link LogStream#code()} per line. */
+    private StringBuilder pendingStreams = new StringBuilder();
     private int pendingBytes;
     private boolean claimLost;
     private boolean overflowed;
     private boolean storeDown;
 
-    /** Where batches go: true if written, false if the job's claim no longer holds (nothing was written). */
+    /**
+     * Where batches go, each line with the code of its stream: true if written, false if the job's claim no longer holds
+     * (nothing was written).
+     */
     @FunctionalInterface
     public interface Writer {
-        boolean write(List<String> lines);
+        boolean write(List<String> lines, String streams);
     }
 
     /** @param secrets values that must never be stored: a line that contains one is stored with it masked */
@@ -48,11 +53,11 @@ public final class JobLog {
     }
 
     /** A new writer for one of a step's streams; each stream keeps its own partial last line. */
-    public Stream newStream() {
-        return new Stream();
+    public Stream newStream(LogStream stream) {
+        return new Stream(stream);
     }
 
-    synchronized void add(String line) {
+    synchronized void add(String line, LogStream stream) {
         if (overflowed || claimLost) {
             return;
         }
@@ -60,6 +65,7 @@ public final class JobLog {
             line = line.replace(secret, EnvVar.MASK);
         }
         pending.add(line);
+        pendingStreams.append(stream.code());
         pendingBytes += line.length();
         if (pending.size() >= maxBufferedLines) {
             overflowed = true;
@@ -79,9 +85,10 @@ public final class JobLog {
             int end = Math.min(pending.size(), maxBatchLines);
             List<String> batch = pending.subList(0, end);
             try {
-                if (!writer.write(batch)) {
+                if (!writer.write(batch, pendingStreams.substring(0, end))) {
                     claimLost = true;
                     pending = new ArrayList<>();
+                    pendingStreams = new StringBuilder();
                     pendingBytes = 0;
                     return;
                 }
@@ -91,6 +98,7 @@ public final class JobLog {
                 throw e;
             }
             batch.clear();
+            pendingStreams.delete(0, end);
         }
         pendingBytes = 0;
     }
@@ -119,11 +127,16 @@ public final class JobLog {
      * do not).
      */
     public final class Stream {
+        private final LogStream stream;
         private final byte[] line = new byte[MAX_LINE_BYTES];
         private int length;
         private long bytes;
         private long lines;
         private boolean partialLine;
+
+        private Stream(LogStream stream) {
+            this.stream = stream;
+        }
 
         public void write(byte[] data, int offset, int count) {
             bytes += count;
@@ -161,7 +174,7 @@ public final class JobLog {
         }
 
         private void emit() {
-            add(new String(line, 0, length, StandardCharsets.UTF_8));
+            add(new String(line, 0, length, StandardCharsets.UTF_8), stream);
             length = 0;
         }
     }

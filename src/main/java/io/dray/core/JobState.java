@@ -15,10 +15,12 @@ import java.util.stream.IntStream;
  * StepStatus#mayBecome}); the store saves a transition's result only if nothing else was saved since the state it
  * started from was read ({@code version}), so no transition can undo another.
  *
+ * @param name the job's name as submitted, null for none
  * @param version how many times the store saved this job's state; kept by transitions, counted by the store
  */
 public record JobState(
         String id,
+        String name,
         JobStatus status,
         int stepsCompleted,
         String error,
@@ -39,7 +41,12 @@ public record JobState(
         List<StepRecord> steps = IntStream.range(0, job.steps().size())
                 .mapToObj(i -> StepRecord.pending(i, job.steps().get(i)))
                 .toList();
-        return new JobState(job.id(), JobStatus.QUEUED, 0, null, at, null, null, steps, 0);
+        return new JobState(job.id(), job.name(), JobStatus.QUEUED, 0, null, at, null, null, steps, 0);
+    }
+
+    /** How long the job ran, from its start to its end; null until it ended, or if it never started. */
+    public java.time.Duration runTime() {
+        return startedAt == null || finishedAt == null ? null : java.time.Duration.between(startedAt, finishedAt);
     }
 
     public StepRecord step(int index) {
@@ -48,7 +55,7 @@ public record JobState(
 
     public JobState started(Instant at) {
         requireStatus(JobStatus.QUEUED);
-        return new JobState(id, JobStatus.RUNNING, stepsCompleted, null, createdAt, startedAt == null ? at : startedAt,
+        return new JobState(id, name, JobStatus.RUNNING, stepsCompleted, null, createdAt, startedAt == null ? at : startedAt,
                 null, steps, version);
     }
 
@@ -82,7 +89,7 @@ public record JobState(
             throw new IllegalStateException("job " + id + " has completed " + stepsCompleted + " steps, not " + index);
         }
         JobState next = withStep(index, step -> step.ended(StepStatus.COMPLETE, result, null, at));
-        return new JobState(id, status, stepsCompleted + 1, null, createdAt, startedAt, null, next.steps, version);
+        return new JobState(id, name, status, stepsCompleted + 1, null, createdAt, startedAt, null, next.steps, version);
     }
 
     public JobState completed(Instant at) {
@@ -90,7 +97,7 @@ public record JobState(
         if (stepsCompleted != steps.size()) {
             throw new IllegalStateException("job " + id + " has completed " + stepsCompleted + " of " + steps.size() + " steps");
         }
-        return new JobState(id, JobStatus.COMPLETE, stepsCompleted, null, createdAt, startedAt, at, steps, version);
+        return new JobState(id, name, JobStatus.COMPLETE, stepsCompleted, null, createdAt, startedAt, at, steps, version);
     }
 
     /**
@@ -121,12 +128,12 @@ public record JobState(
         List<StepRecord> next = steps.stream()
                 .map(step -> step.status().isBegun() ? step.moveTo(StepStatus.PENDING) : step)
                 .toList();
-        return new JobState(id, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version);
+        return new JobState(id, name, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version);
     }
 
     /** The state the store saved: this one at its new version. */
     public JobState savedAs(long newVersion) {
-        return new JobState(id, status, stepsCompleted, error, createdAt, startedAt, finishedAt, steps, newVersion);
+        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, steps, newVersion);
     }
 
     private JobState ended(JobStatus end, String reason, Instant at, StepStatus begunStepEnd) {
@@ -134,13 +141,13 @@ public record JobState(
                 .map(step -> step.status().isBegun() ? step.ended(begunStepEnd, null, reason, at)
                         : step.status() == StepStatus.PENDING ? step.moveTo(StepStatus.SKIPPED) : step)
                 .toList();
-        return new JobState(id, end, stepsCompleted, reason, createdAt, startedAt, at, next, version);
+        return new JobState(id, name, end, stepsCompleted, reason, createdAt, startedAt, at, next, version);
     }
 
     private JobState withStep(int index, UnaryOperator<StepRecord> change) {
         List<StepRecord> next = new ArrayList<>(steps);
         next.set(index, change.apply(steps.get(index)));
-        return new JobState(id, status, stepsCompleted, error, createdAt, startedAt, finishedAt, next, version);
+        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, next, version);
     }
 
     private void requireStatus(JobStatus... allowed) {

@@ -1,5 +1,6 @@
 package io.dray.core;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +17,8 @@ public interface JobStore {
 
     Optional<JobState> find(String id);
 
-    /** Every job's id, oldest first. */
-    List<String> listIds();
+    /** Looks at up to {@code maxScanned} jobs in the query's order, and keeps those it asks for. */
+    JobListPage list(JobQuery query, int maxScanned);
 
     /** The jobs among these that have ended (a final status) or no longer exist. */
     Set<String> endedJobs(Collection<String> ids);
@@ -39,6 +40,15 @@ public interface JobStore {
      */
     Optional<JobState> saveWithResumePoint(JobState current, JobState next, Claim claim, int nextStep, String inputPath);
 
-    /** Removes everything kept for the job; returns false if there was no such job. */
+    /**
+     * Removes everything kept for the job, and tells so once: returns false if there was no such job (another instance
+     * deleted it first).
+     */
     boolean delete(String id);
+
+    /**
+     * Up to {@code max} ended jobs whose retention (their own {@code ttl}, or the store's) ran out by {@code now},
+     * those due first.
+     */
+    List<String> expired(Instant now, int max);
 }

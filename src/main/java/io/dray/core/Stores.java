@@ -1,4 +1,7 @@
 package io.dray.core;
 
-/** The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, and instances. */
-public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances) {}
+/**
+ * The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, and instances; and the
+ * feed of what changes in it.
+ */
+public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances, JobFeed feed) {}

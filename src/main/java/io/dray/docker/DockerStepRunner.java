@@ -1,5 +1,7 @@
 package io.dray.docker;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -15,6 +17,7 @@ import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PullResponseItem;
 import io.dray.core.JobLog;
+import io.dray.core.LogStream;
 import io.dray.core.OutputChannel;
 import io.dray.core.Spool;
 import io.dray.core.SpoolDirectory;
@@ -68,6 +71,11 @@ public final class DockerStepRunner implements StepRunner {
     private static final int KILLED = 137;
     /** How long the end of a step waits for the image id read while it ran; usually it came long before. */
     private static final Duration IMAGE_ID_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long an image name's id is taken as known. An inspect per step cost ~5% of the steps dockerd runs per second
+     * on 2 cores (scripts/bench, throughput); a name that another client re-tags shows its new id this much later.
+     */
+    private static final Duration IMAGE_ID_KNOWN_FOR = Duration.ofMinutes(1);
 
     /**
      * Where the runner's own work runs, each pool bounded.
@@ -84,6 +92,11 @@ public final class DockerStepRunner implements StepRunner {
     private final String namespace;
     /** Containers whose removal failed (the engine was down): removed by {@link #retryCleanUp()}. */
     private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
+    /** The id each image name resolved to, by name; a pull of the name forgets it. */
+    private final Cache<String, String> imageIds = Caffeine.newBuilder()
+            .expireAfterWrite(IMAGE_ID_KNOWN_FOR)
+            .maximumSize(10_000)
+            .build();
 
     /** @param namespace labels this deployment's containers (its store's key prefix) */
     public DockerStepRunner(DockerEngine docker, SpoolDirectory spools, Executors executors, String namespace) {
@@ -115,7 +128,7 @@ public final class DockerStepRunner implements StepRunner {
             Spool spool = run.keepOutput() && outputFile == null ? spools.newSpool() : null;
             StepOutcome outcome = null;
             try {
-                outcome = runAttached(containerId, run, spool, outputFile);
+                outcome = runAttached(containerId, image, run, spool, outputFile);
                 return outcome;
             } finally {
                 // The spool is the outcome's output once the step ran to its end; otherwise nobody will read it.
@@ -183,6 +196,7 @@ public final class DockerStepRunner implements StepRunner {
                     .withTag(image.version())
                     .exec(errors);
             errors.awaitCompletion();
+            imageIds.invalidate(image.name());
             if (errors.aborted) {
                 return false;
             }
@@ -263,11 +277,11 @@ public final class DockerStepRunner implements StepRunner {
      * Attaches before starting, so no byte of a fast container is lost; starts the container unless a stop came
      * first; returns how it ended.
      */
-    private StepOutcome runAttached(String containerId, StepRun run, Spool spool, OutputFile outputFile)
-            throws IOException {
+    private StepOutcome runAttached(String containerId, ImageReference image, StepRun run, Spool spool,
+            OutputFile outputFile) throws IOException {
         StepLifecycle lifecycle = run.lifecycle();
-        JobLog.Stream stdoutLog = run.log().newStream();
-        JobLog.Stream stderrLog = run.log().newStream();
+        JobLog.Stream stdoutLog = run.log().newStream(LogStream.STDOUT);
+        JobLog.Stream stderrLog = run.log().newStream(LogStream.STDERR);
         int dataStream = run.step().output() == OutputChannel.STDERR ? STDERR : STDOUT;
         CompletableFuture<String> imageId;
         try (ContainerAttachment attachment = docker.attach(containerId, run.input() != null)) {
@@ -276,7 +290,7 @@ public final class DockerStepRunner implements StepRunner {
             }
             docker.commands().startContainerCmd(containerId).exec();
             lifecycle.started();
-            imageId = imageIdWhileRunning(containerId);
+            imageId = imageIdWhileRunning(image);
             Future<?> stdin = sendInput(run.input(), attachment);
             try {
                 attachment.readFrames((stream, bytes, offset, length) -> {
@@ -323,10 +337,21 @@ public final class DockerStepRunner implements StepRunner {
         }
     }
 
-    /** Read while the step runs, rather than between create and start where every step would wait for it. */
-    private CompletableFuture<String> imageIdWhileRunning(String containerId) {
+    /**
+     * The id of the image the step's container runs, known already or read while the step runs (rather than between
+     * create and start, where every step would wait for it).
+     */
+    private CompletableFuture<String> imageIdWhileRunning(ImageReference image) {
+        String known = imageIds.getIfPresent(image.name());
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
         try {
-            return CompletableFuture.supplyAsync(() -> inspect(containerId).getImageId(), executors.inspections());
+            return CompletableFuture.supplyAsync(() -> {
+                String id = docker.commands().inspectImageCmd(image.name()).exec().getId();
+                imageIds.put(image.name(), id);
+                return id;
+            }, executors.inspections());
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(null);
         }

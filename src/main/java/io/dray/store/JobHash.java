@@ -7,6 +7,7 @@ import io.dray.core.EnvVar;
 import io.dray.core.Job;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
+import io.dray.core.JobSummary;
 import io.dray.core.Step;
 import io.dray.core.StepRecord;
 import io.dray.core.StepStatus;
@@ -23,8 +24,10 @@ import java.util.function.UnaryOperator;
  * <ul>
  *   <li>{@code schema}: the version of this layout, {@value #SCHEMA}; a hash without it was written by Dray before
  *       step records existed, and reads with records made up from its status;
- *   <li>{@code job}: the job as submitted, in JSON, secret values encrypted;
- *   <li>{@code status}, {@code stepsCompleted}, {@code error}, {@code createdAt}, {@code startedAt}, {@code finishedAt};
+ *   <li>{@code job}: the job as submitted, in JSON, secret values encrypted; {@code ttl}: its own retention, in
+ *       milliseconds, if it has one;
+ *   <li>{@code name}, {@code status}, {@code stepsCompleted}, {@code error}, {@code createdAt}, {@code startedAt},
+ *       {@code finishedAt};
  *   <li>{@code steps}: how many steps, and per step {@code step:<index>:<field>} for each field of {@link StepRecord};
  *   <li>{@code version}: how many times the state was saved (see {@link JobState});
  *   <li>while the job is claimed: {@code owner}, {@code epoch}; while a step runs: {@code step}, {@code input} and
@@ -53,6 +56,9 @@ final class JobHash {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("schema", SCHEMA);
         fields.put("job", toJson(job));
+        if (job.ttl() != null) {
+            fields.put("ttl", Long.toString(job.ttl().toMillis()));
+        }
         fields.putAll(stateFields(state));
         return pairs(fields);
     }
@@ -82,9 +88,19 @@ final class JobHash {
             JobStatus status = JobStatus.of(hash.get("status"));
             int stepsCompleted = Integer.parseInt(hash.get("stepsCompleted"));
             List<StepRecord> steps = hash.containsKey("schema") ? steps(hash) : stepsOfSchemaOne(hash, status, stepsCompleted);
-            return new JobState(id, status, stepsCompleted, hash.get("error"), instant(hash.get("createdAt")),
+            return new JobState(id, hash.containsKey("schema") ? hash.get("name") : nameOfSchemaOne(hash), status,
+                    stepsCompleted, hash.get("error"), instant(hash.get("createdAt")),
                     instant(hash.get("startedAt")), instant(hash.get("finishedAt")), steps,
                     Long.parseLong(hash.getOrDefault("version", "0")));
+        } catch (RuntimeException e) {
+            throw new StoreDataException("the stored state of job " + id + " is not readable: " + e, e);
+        }
+    }
+
+    /** A job as a list shows it, from its fields. */
+    JobSummary summary(String id, String name, String status, String createdAt, String finishedAt, long position) {
+        try {
+            return new JobSummary(id, name, JobStatus.of(status), instant(createdAt), instant(finishedAt), position);
         } catch (RuntimeException e) {
             throw new StoreDataException("the stored state of job " + id + " is not readable: " + e, e);
         }
@@ -103,6 +119,7 @@ final class JobHash {
 
     private static Map<String, String> stateFields(JobState state) {
         Map<String, String> fields = new LinkedHashMap<>();
+        put(fields, "name", state.name());
         fields.put("status", state.status().value());
         fields.put("stepsCompleted", Integer.toString(state.stepsCompleted()));
         put(fields, "createdAt", state.createdAt());
@@ -146,6 +163,14 @@ final class JobHash {
                     number(f.get("bytesPassed")), f.get("error")));
         }
         return steps;
+    }
+
+    private String nameOfSchemaOne(Map<String, String> hash) {
+        try {
+            return json.readTree(hash.get("job")).path("name").asText(null);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored job is not readable: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** Records for a job an older Dray wrote, which kept only how many steps had completed. */
@@ -218,6 +243,6 @@ final class JobHash {
                 .map(s -> new Step(s.name(), s.source(), vars.apply(s.environment()), s.output(), s.refresh(),
                         s.beginDelimiter(), s.endDelimiter(), s.timeout(), s.memoryBytes(), s.cpus()))
                 .toList();
-        return new Job(job.id(), job.name(), vars.apply(job.environment()), steps, job.timeout());
+        return new Job(job.id(), job.name(), vars.apply(job.environment()), steps, job.timeout(), job.ttl());
     }
 }

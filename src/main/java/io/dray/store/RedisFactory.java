@@ -7,9 +7,12 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
+import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.util.JedisURIHelper;
 
@@ -96,14 +99,38 @@ public class RedisFactory {
 
     /** A pooled client whose connections are made lazily, so Dray starts (and says it is unhealthy) without Redis. */
     public RedisClient build() {
-        URI uri = URI.create(url);
-        if (!JedisURIHelper.isValid(uri)) {
-            throw new IllegalArgumentException("redis.url is not a redis:// URL: " + url);
-        }
+        URI uri = uri();
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
         pool.setMaxWait(poolWait.toJavaDuration());
+        return RedisClient.builder()
+                .hostAndPort(JedisURIHelper.getHostAndPort(uri))
+                .clientConfig(clientConfig(uri))
+                .poolConfig(pool)
+                .build();
+    }
+
+    /**
+     * Makes one connection outside the pool, with the same settings, for a subscriber: it holds its connection for as
+     * long as it listens, and must be able to close it to stop.
+     */
+    public Supplier<Jedis> dedicatedConnections() {
+        URI uri = uri();
+        HostAndPort address = JedisURIHelper.getHostAndPort(uri);
+        DefaultJedisClientConfig config = clientConfig(uri);
+        return () -> new Jedis(address, config);
+    }
+
+    private URI uri() {
+        URI uri = URI.create(url);
+        if (!JedisURIHelper.isValid(uri)) {
+            throw new IllegalArgumentException("redis.url is not a redis:// URL: " + url);
+        }
+        return uri;
+    }
+
+    private DefaultJedisClientConfig clientConfig(URI uri) {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) connectTimeout.toMilliseconds())
                 .socketTimeoutMillis((int) socketTimeout.toMilliseconds())
@@ -112,11 +139,7 @@ public class RedisFactory {
         if (JedisURIHelper.getPassword(uri) != null) {
             client.user(JedisURIHelper.getUser(uri)).password(JedisURIHelper.getPassword(uri));
         }
-        return RedisClient.builder()
-                .hostAndPort(JedisURIHelper.getHostAndPort(uri))
-                .clientConfig(client.build())
-                .poolConfig(pool)
-                .build();
+        return client.build();
     }
 
     /** Closes the client when Dray stops, after the engine that writes through it. */

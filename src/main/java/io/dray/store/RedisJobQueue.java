@@ -2,6 +2,7 @@ package io.dray.store;
 
 import io.dray.core.Claim;
 import io.dray.core.Job;
+import io.dray.core.JobEvent;
 import io.dray.core.JobQueue;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
@@ -37,24 +38,27 @@ public final class RedisJobQueue implements JobQueue {
     private final RedisScripts scripts;
     private final JobHash hashes;
     private final RedisJobStore jobs;
+    private final EventCodec events;
     private final Clock clock;
 
     RedisJobQueue(RedisClient redis, RedisKeys keys, RedisScripts scripts, JobHash hashes, RedisJobStore jobs,
-            Clock clock) {
+            EventCodec events, Clock clock) {
         this.redis = redis;
         this.keys = keys;
         this.scripts = scripts;
         this.hashes = hashes;
         this.jobs = jobs;
+        this.events = events;
         this.clock = clock;
     }
 
     @Override
     public boolean enqueue(Job job, JobState state, int maxQueued) {
-        List<String> args = new ArrayList<>(List.of(job.id(), Integer.toString(maxQueued)));
+        List<String> args = new ArrayList<>(List.of(job.id(), Integer.toString(maxQueued),
+                events.toJson(JobEvent.between(null, state, clock.instant()).get(0))));
         args.addAll(hashes.newJob(job, state));
         Object queued = scripts.run("enqueue",
-                List.of(keys.job(job.id()), keys.jobs(), keys.jobSequence(), keys.queue()), args);
+                List.of(keys.job(job.id()), keys.jobs(), keys.jobSequence(), keys.queue(), keys.eventsChannel()), args);
         return Long.valueOf(1).equals(queued);
     }
 
@@ -70,8 +74,8 @@ public final class RedisJobQueue implements JobQueue {
                 ListDirection.LEFT, wait.toMillis() / 1000.0));
         while (front != null) {
             String id = front;
-            Object reply = scripts.run("claim", List.of(keys.queue(), keys.claimed(instance), keys.job(id), keys.log(id)),
-                    List.of(id, instance));
+            Object reply = scripts.run("claim", List.of(keys.queue(), keys.claimed(instance), keys.job(id), keys.log(id),
+                    keys.logStreams(id)), List.of(id, instance));
             if (reply instanceof List<?> fields) {
                 Optional<Claim> claim = claim(id, instance, hashOf(fields));
                 if (claim.isPresent()) {
@@ -114,11 +118,14 @@ public final class RedisJobQueue implements JobQueue {
 
     private boolean requeue(JobState current, JobState requeued, String owner, String epoch) {
         JobHash.Changes changes = hashes.changes(current, requeued);
+        List<String> published = events.toJson(JobEvent.between(current, requeued, clock.instant()));
         List<String> args = new ArrayList<>(List.of(owner, epoch, Long.toString(current.version()), current.id(),
-                Integer.toString(changes.deleted().size())));
+                Integer.toString(changes.deleted().size()), Integer.toString(published.size())));
         args.addAll(changes.deleted());
+        args.addAll(published);
         args.addAll(changes.set());
-        Object done = scripts.run("requeue", List.of(keys.job(current.id()), keys.claimed(owner), keys.queue()), args);
+        Object done = scripts.run("requeue",
+                List.of(keys.job(current.id()), keys.claimed(owner), keys.queue(), keys.eventsChannel()), args);
         return Long.valueOf(1).equals(done);
     }
 

@@ -1,9 +1,15 @@
 package io.dray.store;
 
 import io.dray.core.Claim;
+import io.dray.core.JobEvent;
+import io.dray.core.JobListPage;
+import io.dray.core.JobQuery;
+import io.dray.core.JobSummary;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
 import io.dray.core.JobStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +22,7 @@ import java.util.Set;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.resps.Tuple;
 
 /** Jobs and their states in Redis, one hash per job ({@link JobHash}); every change is one script. */
 public final class RedisJobStore implements JobStore {
@@ -23,12 +30,21 @@ public final class RedisJobStore implements JobStore {
     private final RedisKeys keys;
     private final RedisScripts scripts;
     private final JobHash hashes;
+    private final EventCodec events;
+    private final Clock clock;
+    /** Milliseconds a job that sets no ttl of its own is kept once it ended; "" for forever. */
+    private final String retention;
 
-    RedisJobStore(RedisClient redis, RedisKeys keys, RedisScripts scripts, JobHash hashes) {
+    /** @param retention how long a job that sets no ttl of its own is kept once it ended; null for forever */
+    RedisJobStore(RedisClient redis, RedisKeys keys, RedisScripts scripts, JobHash hashes, EventCodec events,
+            Clock clock, Duration retention) {
         this.redis = redis;
         this.keys = keys;
         this.scripts = scripts;
         this.hashes = hashes;
+        this.events = events;
+        this.clock = clock;
+        this.retention = retention == null ? "" : Long.toString(retention.toMillis());
     }
 
     @Override
@@ -38,8 +54,43 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
-    public List<String> listIds() {
-        return RedisCalls.call(() -> redis.zrange(keys.jobs(), 0, -1));
+    public JobListPage list(JobQuery query, int maxScanned) {
+        String from = query.after() == null ? (query.newestFirst() ? "+inf" : "-inf") : "(" + query.after();
+        List<Tuple> scanned = RedisCalls.call(() -> query.newestFirst()
+                ? redis.zrevrangeByScoreWithScores(keys.jobs(), from, "-inf", 0, maxScanned)
+                : redis.zrangeByScoreWithScores(keys.jobs(), from, "+inf", 0, maxScanned));
+        List<Response<List<String>>> fields = new ArrayList<>(scanned.size());
+        RedisCalls.call(() -> {
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                for (Tuple job : scanned) {
+                    fields.add(pipeline.hmget(keys.job(job.getElement()), "name", "status", "createdAt", "finishedAt",
+                            "schema"));
+                }
+                pipeline.sync();
+            }
+            return null;
+        });
+        List<JobSummary> kept = new ArrayList<>();
+        for (int i = 0; i < scanned.size(); i++) {
+            String id = scanned.get(i).getElement();
+            List<String> f = fields.get(i).get();
+            if (f.get(1) == null) {
+                continue; // deleted meanwhile
+            }
+            String name = f.get(4) != null ? f.get(0) : nameOfSchemaOne(id);
+            JobSummary job = hashes.summary(id, name, f.get(1), f.get(2), f.get(3), (long) scanned.get(i).getScore());
+            if (query.keeps(job)) {
+                kept.add(job);
+            }
+        }
+        Long next = scanned.size() < maxScanned ? null : (long) scanned.get(scanned.size() - 1).getScore();
+        return new JobListPage(kept, next);
+    }
+
+    /** A job written before names were fields of their own has its name in the submitted job only. */
+    private String nameOfSchemaOne(String id) {
+        Map<String, String> hash = RedisCalls.call(() -> redis.hgetAll(keys.job(id)));
+        return hash.isEmpty() ? null : hashes.state(id, hash).name();
     }
 
     @Override
@@ -78,6 +129,7 @@ public final class RedisJobStore implements JobStore {
     Optional<JobState> save(JobState current, JobState next, String owner, String epoch, String nextStep,
             String inputPath) {
         JobHash.Changes changes = hashes.changes(current, next);
+        List<String> published = events.toJson(JobEvent.between(current, next, clock.instant()));
         List<String> args = new ArrayList<>(List.of(
                 owner,
                 epoch,
@@ -86,13 +138,22 @@ public final class RedisJobStore implements JobStore {
                 next.status().isFinal() ? "1" : "0",
                 nextStep,
                 inputPath,
-                Integer.toString(changes.deleted().size())));
+                Integer.toString(changes.deleted().size()),
+                Integer.toString(published.size()),
+                next.status().isFinal() && next.finishedAt() != null ? Long.toString(next.finishedAt().toEpochMilli()) : "",
+                retention));
         args.addAll(changes.deleted());
+        args.addAll(published);
         args.addAll(changes.set());
         // Not an owner's write: the claimed-list key is a placeholder the script leaves alone.
-        Object version = scripts.run("save",
-                List.of(keys.job(current.id()), keys.queue(), keys.claimed(owner), keys.log(current.id())), args);
+        Object version = scripts.run("save", List.of(keys.job(current.id()), keys.queue(), keys.claimed(owner),
+                keys.log(current.id()), keys.eventsChannel(), keys.expiries()), args);
         return version instanceof Long saved && saved > 0 ? Optional.of(next.savedAs(saved)) : Optional.empty();
+    }
+
+    @Override
+    public List<String> expired(Instant now, int max) {
+        return RedisCalls.call(() -> redis.zrangeByScore(keys.expiries(), "-inf", Long.toString(now.toEpochMilli()), 0, max));
     }
 
     /**
@@ -100,11 +161,12 @@ public final class RedisJobStore implements JobStore {
      * say so: status, error, finishedAt.
      */
     void failUnreadable(String id, Map<String, String> hash, String reason, Instant at) {
+        String event = events.toJson(new JobEvent("job.error", id, null, JobStatus.ERROR.value(), at));
         List<String> args = new ArrayList<>(List.of(hash.getOrDefault("owner", ""), hash.getOrDefault("epoch", ""),
-                hash.getOrDefault("version", "0"), id, "1", "", "", "0",
-                "status", JobStatus.ERROR.value(), "error", reason, "finishedAt", at.toString()));
+                hash.getOrDefault("version", "0"), id, "1", "", "", "0", "1", Long.toString(at.toEpochMilli()), retention,
+                event, "status", JobStatus.ERROR.value(), "error", reason, "finishedAt", at.toString()));
         scripts.run("save", List.of(keys.job(id), keys.queue(), keys.claimed(hash.getOrDefault("owner", "")),
-                keys.log(id)), args);
+                keys.log(id), keys.eventsChannel(), keys.expiries()), args);
     }
 
     private static String owner(Claim claim) {
@@ -117,7 +179,9 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public boolean delete(String id) {
-        Object existed = scripts.run("delete", List.of(keys.job(id), keys.log(id), keys.jobs(), keys.queue()), List.of(id));
+        Object existed = scripts.run("delete", List.of(keys.job(id), keys.log(id), keys.jobs(), keys.queue(),
+                        keys.logStreams(id), keys.eventsChannel(), keys.expiries()),
+                List.of(id, events.toJson(JobEvent.deleted(id, clock.instant()))));
         return Long.valueOf(1).equals(existed);
     }
 }

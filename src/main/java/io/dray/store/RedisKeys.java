@@ -8,10 +8,14 @@ package io.dray.store;
  *   <li>{@code job:<id>}: hash with the submitted job, its state, and while it runs its owner, the claim's epoch, the
  *       step running, where that step's input is kept and how long the log was when it started;
  *   <li>{@code job:<id>:log}: list of the job's log lines;
+ *   <li>{@code job:<id>:log:streams}: string of one character per log line, the stream that wrote it;
  *   <li>{@code queue}: list of the ids of queued jobs, front first;
  *   <li>{@code instances}: set of the instances that may own jobs;
  *   <li>{@code instance:<id>}: an instance's heartbeat, which expires with its lease;
- *   <li>{@code instance:<id>:jobs}: list of the jobs that instance claimed.
+ *   <li>{@code instance:<id>:jobs}: list of the jobs that instance claimed;
+ *   <li>{@code expiries}: sorted set of the ended jobs that are to be deleted, scored by when (ms since the epoch);
+ *   <li>{@code events} and {@code log}: Pub/Sub channels, of every job's and step's state changes (JSON), and of the
+ *       ids of jobs whose log grew.
  * </ul>
  * A job's keys live until the job is deleted; an instance's, until it retires or another instance finds it dead.
  * Scripts get every key they touch from here, as KEYS; none builds a key of its own.
@@ -37,6 +41,22 @@ final class RedisKeys {
 
     String log(String id) {
         return prefix + "job:" + id + ":log";
+    }
+
+    String logStreams(String id) {
+        return prefix + "job:" + id + ":log:streams";
+    }
+
+    String expiries() {
+        return prefix + "expiries";
+    }
+
+    String eventsChannel() {
+        return prefix + "events";
+    }
+
+    String logChannel() {
+        return prefix + "log";
     }
 
     String queue() {

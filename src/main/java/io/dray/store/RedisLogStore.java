@@ -1,47 +1,66 @@
 package io.dray.store;
 
 import io.dray.core.Claim;
+import io.dray.core.JobStatus;
+import io.dray.core.LogFilter;
+import io.dray.core.LogLine;
+import io.dray.core.LogPage;
 import io.dray.core.LogStore;
+import io.dray.core.LogStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.Response;
 
-/** Jobs' logs in Redis: a list of lines per job, appended by its owner in batches. */
+/**
+ * Jobs' logs in Redis: per job a list of lines and a string of one stream character per line, appended together by
+ * the owner in batches; each append is announced on the log channel, for followers.
+ */
 public final class RedisLogStore implements LogStore {
-    private final RedisClient redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
 
-    RedisLogStore(RedisClient redis, RedisKeys keys, RedisScripts scripts) {
-        this.redis = redis;
+    RedisLogStore(RedisKeys keys, RedisScripts scripts) {
         this.keys = keys;
         this.scripts = scripts;
     }
 
     @Override
-    public boolean append(Claim claim, List<String> lines) {
+    public boolean append(Claim claim, List<String> lines, String streams) {
         if (lines.isEmpty()) {
             return true;
         }
-        List<String> args = new ArrayList<>(lines.size() + 2);
+        String id = claim.jobId();
+        List<String> args = new ArrayList<>(lines.size() + 4);
         args.add(claim.instance());
         args.add(Long.toString(claim.epoch()));
+        args.add(id);
+        args.add(streams);
         args.addAll(lines);
-        return Long.valueOf(1).equals(scripts.run("append_log", List.of(keys.job(claim.jobId()), keys.log(claim.jobId())), args));
+        return Long.valueOf(1).equals(scripts.run("append_log",
+                List.of(keys.job(id), keys.log(id), keys.logStreams(id), keys.logChannel()), args));
     }
 
     @Override
-    public Optional<List<String>> read(String id, long fromIndex, int maxLines) {
-        return RedisCalls.call(() -> {
-            try (AbstractPipeline pipeline = redis.pipelined()) {
-                Response<Boolean> exists = pipeline.exists(keys.job(id));
-                Response<List<String>> lines = pipeline.lrange(keys.log(id), fromIndex, fromIndex + maxLines - 1);
-                pipeline.sync();
-                return exists.get() ? Optional.of(lines.get()) : Optional.empty();
+    public Optional<LogPage> read(String id, long fromIndex, int maxLines, LogFilter filter) {
+        Object reply = scripts.run("read_log", List.of(keys.job(id), keys.log(id), keys.logStreams(id)),
+                List.of(Long.toString(fromIndex), Integer.toString(maxLines),
+                        filter.step() == null ? "" : Integer.toString(filter.step())));
+        if (!(reply instanceof List<?> page)) {
+            return Optional.empty();
+        }
+        long first = (Long) page.get(1);
+        long next = (Long) page.get(2);
+        String streams = (String) page.get(4);
+        List<?> texts = (List<?>) page.get(5);
+        List<LogLine> lines = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            LogLine line = new LogLine(first + i, i < streams.length() ? LogStream.ofCode(streams.charAt(i)) : null,
+                    (String) texts.get(i));
+            if (filter.keeps(line)) {
+                lines.add(line);
             }
-        });
+        }
+        return Optional.of(new LogPage(lines, next, Long.valueOf(1).equals(page.get(3)),
+                JobStatus.of((String) page.get(0))));
     }
 }

@@ -2,7 +2,7 @@
 -- off the queue onto the instance's claimed list, makes the instance its owner at a new epoch, and drops the log lines
 -- of a step that was interrupted. Returns the job hash, 'moved' if another instance took the job first, or 'gone' if
 -- the id was not a queued job (it is dropped from the queue).
--- KEYS: queue, the instance's claimed list, job hash, job log
+-- KEYS: queue, the instance's claimed list, job hash, job log, job log streams
 -- ARGV: job id, instance
 if redis.call('lindex', KEYS[1], 0) ~= ARGV[1] then return 'moved' end
 redis.call('lpop', KEYS[1])
@@ -14,6 +14,11 @@ if redis.call('hexists', KEYS[3], 'schema') == 1 then redis.call('hincrby', KEYS
 redis.call('hset', KEYS[3], 'owner', ARGV[2])
 local mark = tonumber(redis.call('hget', KEYS[3], 'logMark'))
 if mark then
-  if mark == 0 then redis.call('del', KEYS[4]) else redis.call('ltrim', KEYS[4], 0, mark - 1) end
+  if mark == 0 then
+    redis.call('del', KEYS[4], KEYS[5])
+  else
+    redis.call('ltrim', KEYS[4], 0, mark - 1)
+    redis.call('set', KEYS[5], redis.call('getrange', KEYS[5], 0, mark - 1))
+  end
 end
 return redis.call('hgetall', KEYS[3])

@@ -1,8 +1,11 @@
 -- Forgets a job. An owner's claimed list may still name it: the owner drops it when it sees its claim is lost.
--- KEYS: job hash, job log, jobs (sorted set), queue
--- ARGV: job id
+-- Publishes its event if there was such a job.
+-- KEYS: job hash, job log, jobs (sorted set), queue, job log streams, events channel, expiries
+-- ARGV: job id, the event
 local existed = redis.call('del', KEYS[1])
-redis.call('del', KEYS[2])
+redis.call('del', KEYS[2], KEYS[5])
 redis.call('zrem', KEYS[3], ARGV[1])
 redis.call('lrem', KEYS[4], 1, ARGV[1])
+redis.call('zrem', KEYS[7], ARGV[1])
+if existed == 1 then redis.call('publish', KEYS[6], ARGV[2]) end
 return existed

@@ -2,10 +2,14 @@
 -- state leaves the queue and the owner's claimed list. With a resume point, also remembers the step to run next,
 -- where its input is kept, and how long the log is now, so that a take-over drops what was written after and begins
 -- that step again on that input.
--- KEYS: job hash, queue, the owner's claimed list (any key when not an owner's write), job log
+-- Publishes the events that tell the change. A job that ends is kept for its own ttl, or else the retention, from
+-- when it ended: it is listed among the expiries for the retention sweep.
+-- KEYS: job hash, queue, the owner's claimed list (any key when not an owner's write), job log, events channel,
+--       expiries
 -- ARGV: owner ('' when not an owner's write), epoch, version, job id, '1' if the state is final,
 --       index of the step to resume at ('' for no resume point), its input path ('' if none), the number N of
---       fields to delete, the N fields, then field/value pairs to set
+--       fields to delete, the number E of events, when the job ended (ms since the epoch; '' if it did not),
+--       the retention (ms; '' for forever), the N fields, the E events, then field/value pairs to set
 local f = redis.call('hmget', KEYS[1], 'owner', 'epoch', 'status', 'version')
 if not f[3] or f[3] == 'complete' or f[3] == 'error' or f[3] == 'cancelled' then return 0 end
 if ARGV[1] ~= '' and (f[1] ~= ARGV[1] or f[2] ~= ARGV[2]) then return 0 end
@@ -14,16 +18,21 @@ if (f[4] or '0') ~= ARGV[3] then return 0 end
 local function each_slice(first, last, command)
   for i = first, last, 1000 do redis.call(command, KEYS[1], unpack(ARGV, i, math.min(i + 999, last))) end
 end
-local deletes = tonumber(ARGV[8])
-each_slice(9 + deletes, #ARGV, 'hset')
-each_slice(9, 8 + deletes, 'hdel')
+local deletes, events = tonumber(ARGV[8]), tonumber(ARGV[9])
+each_slice(12 + deletes + events, #ARGV, 'hset')
+each_slice(12, 11 + deletes, 'hdel')
 if ARGV[6] ~= '' then
-  redis.call('hset', KEYS[1], 'step', ARGV[6], 'logMark', redis.call('llen', KEYS[4]))
+  local length = redis.call('llen', KEYS[4])
+  -- logStart: where the step's lines begin, for reading one step's log.
+  redis.call('hset', KEYS[1], 'step', ARGV[6], 'logMark', length, 'step:' .. ARGV[6] .. ':logStart', length)
   if ARGV[7] == '' then redis.call('hdel', KEYS[1], 'input') else redis.call('hset', KEYS[1], 'input', ARGV[7]) end
 end
 if ARGV[5] == '1' then
+  local ttl = redis.call('hget', KEYS[1], 'ttl') or ARGV[11]
+  if ARGV[10] ~= '' and ttl ~= '' then redis.call('zadd', KEYS[6], tonumber(ARGV[10]) + tonumber(ttl), ARGV[4]) end
   redis.call('lrem', KEYS[2], 1, ARGV[4])
   if ARGV[1] ~= '' then redis.call('lrem', KEYS[3], 1, ARGV[4]) end
   redis.call('hdel', KEYS[1], 'step', 'input', 'logMark')
 end
+for i = 12 + deletes, 11 + deletes + events do redis.call('publish', KEYS[5], ARGV[i]) end
 return redis.call('hincrby', KEYS[1], 'version', 1)

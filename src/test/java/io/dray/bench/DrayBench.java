@@ -54,13 +54,14 @@ public final class DrayBench {
 
     /**
      * Environment: BENCH_SCALE_JOBS (default 10000), BENCH_FIGURES (comma-separated subset of latency, throughput,
-     * data, log, api, startup, scale; default all), BENCH_JFR (a file: the Dray process records a JFR profile there),
+     * data, log, api, startup, scale, followers, list, retention; default all), BENCH_JFR (a file: the Dray process records a JFR profile there),
      * BENCH_JVM_OPTIONS (more options for the Dray process's JVM), BENCH_WARM_UP_JOBS (default 500).
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
         String only = env.getOrDefault("BENCH_FIGURES", "");
-        new DrayBench(only.isBlank() ? Set.of("latency", "throughput", "data", "log", "api", "startup", "scale")
+        new DrayBench(only.isBlank() ? Set.of("latency", "throughput", "data", "log", "api", "startup", "scale",
+                "followers", "list", "retention")
                 : Set.of(only.split("\\s*,\\s*")))
                 .run(Integer.parseInt(env.getOrDefault("BENCH_SCALE_JOBS", "10000")), env.get("BENCH_JFR"));
         System.exit(0);
@@ -101,6 +102,10 @@ public final class DrayBench {
             when("api", this::apiReads);
             when("startup", () -> startUp(firstStartUp, data, shipped));
             when("scale", () -> scale(scaleJobs));
+            VisibilityFigures visibility = new VisibilityFigures(this, REDIS, data);
+            when("followers", () -> visibility.followers(dray, client, admin));
+            when("list", visibility::list);
+            when("retention", visibility::retention);
         } finally {
             direct.close();
             try {
@@ -394,12 +399,21 @@ public final class DrayBench {
         return JSON.readTree(admin.get("/metrics").body()).get("meters");
     }
 
-    private long liveHeap() throws Exception {
-        admin.post("/tasks/gc", HttpRequest.BodyPublishers.noBody());
-        return heapUsed();
+    long liveHeap() throws Exception {
+        return liveHeap(admin);
     }
 
-    private long heapUsed() throws Exception {
+    long heapUsed() throws Exception {
+        return heapUsed(admin);
+    }
+
+    /** The heap a Dray process uses right after a full GC (Dropwizard's admin task): what it holds on to. */
+    static long liveHeap(DrayClient admin) throws Exception {
+        admin.post("/tasks/gc", HttpRequest.BodyPublishers.noBody());
+        return heapUsed(admin);
+    }
+
+    static long heapUsed(DrayClient admin) throws Exception {
         return JSON.readTree(admin.get("/metrics").body())
                 .get("gauges").get("jvm.memory.heap.used").get("value").asLong();
     }
@@ -430,13 +444,13 @@ public final class DrayBench {
         }
     }
 
-    private void row(String figure, String work, String viaDray, String viaDocker, String ratio, String target, boolean met) {
+    void row(String figure, String work, String viaDray, String viaDocker, String ratio, String target, boolean met) {
         rows.add(new String[] {figure, work, viaDray, viaDocker, ratio, target, met ? "met" : "MISSED"});
         System.out.printf("%-13s dray=%s direct=%s ratio=%s target=%s %s%n", figure, viaDray, viaDocker, ratio, target,
                 met ? "met" : "MISSED");
     }
 
-    private static void check(boolean ok, String what) {
+    static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("benchmark run failed, no figure: " + what);
         }
@@ -468,11 +482,11 @@ public final class DrayBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static String fmt(double value) {
+    static String fmt(double value) {
         return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.2f", value);
     }
 }

@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * Every store in memory, with the same meaning as the Redis ones ({@link StoresContract} holds both to it), so that the
  * engine's logic is tested in milliseconds. A test can make it unavailable, or make one operation fail once.
  */
-public final class InMemoryStores implements JobStore, JobQueue, LogStore, InstanceRegistry {
+public final class InMemoryStores implements JobStore, JobQueue, LogStore, InstanceRegistry, JobFeed {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
@@ -34,10 +34,19 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     private final Map<String, RuntimeException> failures = new HashMap<>();
     private final Map<String, Integer> heartbeats = new HashMap<>();
     private final Set<String> silenced = new HashSet<>();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every event published, in order, for assertions. */
+    public final List<JobEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean unavailable;
+    /** When each ended job is to be deleted, by id. */
+    private final Map<String, Instant> expiries = new HashMap<>();
+    private volatile Duration retention;
+
+    private long positions;
 
     private static final class Entry {
         final Job job;
+        long position;
         JobState state;
         String owner;
         long epoch;
@@ -45,6 +54,9 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         String input;
         Integer logMark;
         final List<String> log = new ArrayList<>();
+        final StringBuilder streams = new StringBuilder();
+        /** Where each step's lines begin in the log, by step index. */
+        final Map<Integer, Integer> stepStarts = new HashMap<>();
 
         Entry(Job job, JobState state) {
             this.job = job;
@@ -57,7 +69,12 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     }
 
     public Stores stores() {
-        return new Stores(this, this, this, this);
+        return new Stores(this, this, this, this, this);
+    }
+
+    /** How long a job that sets no ttl of its own is kept once it ended; null (the default) for forever. */
+    public void setRetention(Duration retention) {
+        this.retention = retention;
     }
 
     /** While set, every operation throws {@link StoreUnavailableException}, as a Redis that is down does. */
@@ -97,6 +114,18 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         }
     }
 
+    /** Published as the Redis scripts publish: while the store's lock is held, so in the order of the changes. */
+    private void publish(List<JobEvent> events) {
+        published.addAll(events);
+        events.forEach(event -> listeners.forEach(listener -> listener.onEvent(event)));
+    }
+
+    @Override
+    public AutoCloseable listen(Listener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
     private <T> T leave(String operation, T result) {
         RuntimeException failure = failures.remove(operation + ":after");
         lock.unlock();
@@ -116,9 +145,32 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     }
 
     @Override
-    public List<String> listIds() {
-        enter("listIds");
-        return leave("listIds", List.copyOf(jobs.keySet()));
+    public JobListPage list(JobQuery query, int maxScanned) {
+        enter("list");
+        List<Entry> ordered = new ArrayList<>(jobs.values());
+        if (query.newestFirst()) {
+            java.util.Collections.reverse(ordered);
+        }
+        List<JobSummary> kept = new ArrayList<>();
+        int scanned = 0;
+        Long last = null;
+        for (Entry entry : ordered) {
+            if (query.after() != null && (query.newestFirst() ? entry.position >= query.after() : entry.position <= query.after())) {
+                continue;
+            }
+            if (scanned == maxScanned) {
+                break;
+            }
+            scanned++;
+            last = entry.position;
+            JobState state = entry.state;
+            JobSummary job = new JobSummary(state.id(), state.name(), state.status(), state.createdAt(),
+                    state.finishedAt(), entry.position);
+            if (query.keeps(job)) {
+                kept.add(job);
+            }
+        }
+        return leave("list", new JobListPage(kept, scanned < maxScanned ? null : last));
     }
 
     @Override
@@ -155,12 +207,18 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             return Optional.empty();
         }
         entry.state = next.savedAs(current.version() + 1);
+        publish(JobEvent.between(current, next, clock.instant()));
         if (nextStep != null) {
             entry.nextStep = nextStep;
             entry.logMark = entry.log.size();
+            entry.stepStarts.put(nextStep, entry.log.size());
             entry.input = inputPath;
         }
         if (next.status().isFinal()) {
+            Duration ttl = entry.job.ttl() != null ? entry.job.ttl() : retention;
+            if (ttl != null && next.finishedAt() != null) {
+                expiries.put(current.id(), next.finishedAt().plus(ttl));
+            }
             queue.remove(current.id());
             if (claim != null) {
                 claimed.getOrDefault(claim.instance(), new ArrayList<>()).remove(current.id());
@@ -180,7 +238,24 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     public boolean delete(String id) {
         enter("delete");
         queue.remove(id);
-        return leave("delete", jobs.remove(id) != null);
+        boolean existed = jobs.remove(id) != null;
+        expiries.remove(id);
+        if (existed) {
+            publish(List.of(JobEvent.deleted(id, clock.instant())));
+        }
+        return leave("delete", existed);
+    }
+
+    @Override
+    public List<String> expired(Instant now, int max) {
+        enter("expired");
+        List<String> due = expiries.entrySet().stream()
+                .filter(e -> !e.getValue().isAfter(now))
+                .sorted(Map.Entry.comparingByValue())
+                .limit(max)
+                .map(Map.Entry::getKey)
+                .toList();
+        return leave("expired", due);
     }
 
     // JobQueue
@@ -191,8 +266,11 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         if (queue.size() >= maxQueued) {
             return leave("enqueue", false);
         }
-        jobs.put(job.id(), new Entry(job, state));
+        Entry entry = new Entry(job, state);
+        entry.position = ++positions;
+        jobs.put(job.id(), entry);
         queue.addLast(job.id());
+        publish(JobEvent.between(null, state, clock.instant()));
         queued.signalAll();
         return leave("enqueue", true);
     }
@@ -227,6 +305,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             entry.state = entry.state.savedAs(entry.state.version() + 1);
             if (entry.logMark != null) {
                 entry.log.subList(entry.logMark, entry.log.size()).clear();
+                entry.streams.setLength(Math.min(entry.streams.length(), entry.logMark));
             }
             return leave("claimNext", Optional.of(new Claim(entry.job, entry.state, instance, entry.epoch, entry.input)));
         }
@@ -247,6 +326,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             return false;
         }
         entry.state = requeued.savedAs(current.version() + 1);
+        publish(JobEvent.between(current, requeued, clock.instant()));
         entry.owner = null;
         claimed.getOrDefault(owner, new ArrayList<>()).remove(current.id());
         queue.addFirst(current.id());
@@ -308,26 +388,48 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     // LogStore
 
     @Override
-    public boolean append(Claim claim, List<String> lines) {
+    public boolean append(Claim claim, List<String> lines, String streams) {
         enter("append");
         Entry entry = jobs.get(claim.jobId());
         if (entry == null || !claim.instance().equals(entry.owner) || claim.epoch() != entry.epoch) {
             return leave("append", false);
         }
         entry.log.addAll(lines);
+        entry.streams.append(streams);
+        listeners.forEach(listener -> listener.onLogGrew(claim.jobId()));
         return leave("append", true);
     }
 
     @Override
-    public Optional<List<String>> read(String id, long fromIndex, int maxLines) {
+    public Optional<LogPage> read(String id, long fromIndex, int maxLines, LogFilter filter) {
         enter("read");
         Entry entry = jobs.get(id);
         if (entry == null) {
             return leave("read", Optional.empty());
         }
-        int from = (int) Math.min(fromIndex, entry.log.size());
-        int to = (int) Math.min((long) from + maxLines, entry.log.size());
-        return leave("read", Optional.of(List.copyOf(entry.log.subList(from, to))));
+        long first = fromIndex;
+        long last = entry.log.size();
+        if (filter.step() != null) {
+            Integer start = entry.stepStarts.get(filter.step());
+            if (start == null) {
+                return leave("read", Optional.of(new LogPage(List.of(), first, true, entry.state.status())));
+            }
+            first = Math.max(first, start);
+            Integer nextStart = entry.stepStarts.get(filter.step() + 1);
+            if (nextStart != null) {
+                last = Math.min(last, nextStart);
+            }
+        }
+        long stop = Math.min(last, first + maxLines);
+        List<LogLine> lines = new ArrayList<>();
+        for (long i = first; i < stop; i++) {
+            LogLine line = new LogLine(i, i < entry.streams.length() ? LogStream.ofCode(entry.streams.charAt((int) i)) : null,
+                    entry.log.get((int) i));
+            if (filter.keeps(line)) {
+                lines.add(line);
+            }
+        }
+        return leave("read", Optional.of(new LogPage(lines, Math.max(first, stop), stop >= last, entry.state.status())));
     }
 
     // InstanceRegistry
@@ -411,6 +513,6 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
 
     /** The lines written to the job's log, for assertions. */
     public List<String> log(String id) {
-        return read(id, 0, Integer.MAX_VALUE).orElseThrow();
+        return read(id, 0, Integer.MAX_VALUE, LogFilter.ALL).orElseThrow().lines().stream().map(LogLine::text).toList();
     }
 }

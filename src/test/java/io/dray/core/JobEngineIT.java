@@ -39,6 +39,7 @@ import redis.clients.jedis.RedisClient;
 /** The engine end to end on the real Docker engine and the real Redis: how jobs run and what they leave behind. */
 class JobEngineIT {
     private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
+    private static RedisFactory redisConfig;
     private static RedisClient redis;
     private static DockerEngine docker;
     private static ExecutorService background;
@@ -54,7 +55,7 @@ class JobEngineIT {
     @BeforeAll
     static void startEngine() {
         TestDocker.buildImages();
-        RedisFactory redisConfig = new RedisFactory();
+        redisConfig = new RedisFactory();
         redisConfig.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = redisConfig.build();
         DockerFactory dockerConfig = new DockerFactory();
@@ -67,7 +68,8 @@ class JobEngineIT {
     }
 
     private static Stores storesUnder(String prefix) {
-        return RedisStores.create(redis, prefix, Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
+        return RedisStores.create(redis, redisConfig.dedicatedConnections(), prefix, Jackson.newObjectMapper(),
+                TEST_CIPHER, Clock.systemUTC());
     }
 
     /** A small memory limit, so that the tests' outputs take the spill-to-disk path too. */
@@ -112,7 +114,7 @@ class JobEngineIT {
     }
 
     private Job submit(List<EnvVar> environment, Step... steps) {
-        Job job = engine.submit("test", environment, List.of(steps), null);
+        Job job = engine.submit("test", environment, List.of(steps), null, null);
         jobs.add(job.id());
         return job;
     }
@@ -127,8 +129,13 @@ class JobEngineIT {
         return finished(submit(List.of(), steps));
     }
 
+    /** Every line of the job's log. */
+    private static List<String> texts(JobEngine engine, String id) {
+        return engine.log(id, 0, 1_000_000, LogFilter.ALL).lines().stream().map(LogLine::text).toList();
+    }
+
     private List<String> log(JobState state) {
-        return engine.log(state.id(), 0, 1_000_000);
+        return texts(engine, state.id());
     }
 
     @Test
@@ -323,18 +330,18 @@ class JobEngineIT {
         JobEngine small = ENGINES.start(ownStores, runner(ownPrefix), spools(), Clock.systemUTC(),
                 TestEngines.Settings.defaults().withWorkers(1).withMaxQueuedJobs(1));
         try {
-            Job running = small.submit(null, List.of(), List.of(script("sleep 1")), null);
+            Job running = small.submit(null, List.of(), List.of(script("sleep 1")), null, null);
             jobs.add(running.id());
             await().atMost(Duration.ofSeconds(30)).until(() -> small.state(running.id()).status() == JobStatus.RUNNING);
-            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")), null);
+            Job waiting = small.submit(null, List.of(), List.of(script("echo waited")), null, null);
             jobs.add(waiting.id());
-            List<String> before = ownStores.jobs().listIds();
-            assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused")), null))
+            List<JobSummary> before = ownStores.jobs().list(JobQuery.ALL, 1_000_000).jobs();
+            assertThatThrownBy(() -> small.submit(null, List.of(), List.of(script("echo refused")), null, null))
                     .isInstanceOf(QueueFullException.class)
                     .hasMessage("too many jobs waiting (1); try again later");
-            assertThat(ownStores.jobs().listIds()).isEqualTo(before);
+            assertThat(ownStores.jobs().list(JobQuery.ALL, 1_000_000).jobs()).isEqualTo(before);
             await().atMost(Duration.ofSeconds(60)).until(() -> small.state(waiting.id()).status().isFinal());
-            assertThat(small.log(waiting.id(), 0, 1_000_000)).containsExactly("waited");
+            assertThat(texts(small, waiting.id())).containsExactly("waited");
         } finally {
             ENGINES.stop(small);
         }
@@ -348,14 +355,14 @@ class JobEngineIT {
         try {
             Step ownTimeout = new Step(null, SH, List.of(new EnvVar("SCRIPT", "sleep 2; echo patient")), null, false,
                     null, null, Duration.ofSeconds(30), null, null);
-            Job job = strict.submit(null, List.of(), List.of(ownTimeout, script("sleep 30")), null);
+            Job job = strict.submit(null, List.of(), List.of(ownTimeout, script("sleep 30")), null, null);
             jobs.add(job.id());
             await().atMost(Duration.ofSeconds(60)).until(() -> strict.state(job.id()).status().isFinal());
             JobState state = strict.state(job.id());
             assertThat(state.error()).isEqualTo("step 2 (" + SH + ") timed out after 1s");
             assertThat(state.step(1).status()).isEqualTo(StepStatus.ERROR);
             assertThat(state.step(1).exitCode()).as("stopped by SIGKILL after the grace").isEqualTo(137);
-            assertThat(strict.log(job.id(), 0, 1_000_000)).containsExactly("patient");
+            assertThat(texts(strict, job.id())).containsExactly("patient");
         } finally {
             ENGINES.stop(strict);
         }
@@ -435,7 +442,7 @@ class JobEngineIT {
         TestDocker.awaitNoContainersOf(job.id());
         Thread.sleep(1500);
         assertThat(stores.jobs().find(job.id())).isEmpty();
-        assertThat(stores.logs().read(job.id(), 0, 1_000_000)).isEmpty();
-        assertThat(engine.jobIds()).doesNotContain(job.id());
+        assertThat(stores.logs().read(job.id(), 0, 1_000_000, LogFilter.ALL)).isEmpty();
+        assertThat(engine.jobs(JobQuery.ALL, 1_000_000).jobs()).extracting(JobSummary::id).doesNotContain(job.id());
     }
 }

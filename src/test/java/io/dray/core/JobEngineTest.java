@@ -68,7 +68,7 @@ class JobEngineTest {
     }
 
     private Job submit(Step... steps) {
-        return engine.submit("test", List.of(), List.of(steps), null);
+        return engine.submit("test", List.of(), List.of(steps), null, null);
     }
 
     private JobState ended(Job job) {
@@ -311,7 +311,7 @@ class JobEngineTest {
     @Test
     void aJobPastItsTimeoutIsStopped() {
         runner.behave("slow").runsUntilStopped = 1;
-        Job job = engine.submit("t", List.of(), List.of(step("ok"), step("slow")), Duration.ofMinutes(2));
+        Job job = engine.submit("t", List.of(), List.of(step("ok"), step("slow")), Duration.ofMinutes(2), null);
         awaitStep(job, 1, StepStatus.RUNNING);
         clock.advance(Duration.ofMinutes(3));
         JobState end = ended(job);
@@ -433,6 +433,23 @@ class JobEngineTest {
         assertThat(result.getMessage()).startsWith("the lease was last renewed").endsWith("other instances may take over this one's jobs");
         store.setUnavailable(false);
         soon().until(() -> engine.healthCheck().execute().isHealthy());
+    }
+
+    @Test
+    void anEndedJobIsDeletedOnceItsRetentionRanOutByOneInstanceOnly() throws Exception {
+        store.setRetention(Duration.ofMinutes(10));
+        JobEngine other = start(TestEngines.Settings.defaults().withLeaseTime(LEASE));
+        List<Job> ended = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ended.add(submit(step("ok")));
+        }
+        for (Job job : ended) {
+            ended(job);
+        }
+        clock.advance(Duration.ofMinutes(11));
+        soon().until(() -> store.list(JobQuery.ALL, 100).jobs().isEmpty());
+        assertThat(store.published.stream().filter(e -> e.type().equals("job.deleted"))).hasSize(20);
+        assertThat(other.instance()).isNotEqualTo(engine.instance());
     }
 
     @Test

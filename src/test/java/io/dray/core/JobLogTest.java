@@ -13,16 +13,19 @@ class JobLogTest {
     /** Records each batch it is given, as the store would; can refuse (claim lost) or be down. */
     static final class RecordingWriter implements JobLog.Writer {
         final List<List<String>> batches = new ArrayList<>();
+        final StringBuilder streams = new StringBuilder();
         boolean claimHolds = true;
         boolean down;
 
         @Override
-        public boolean write(List<String> lines) {
+        public boolean write(List<String> lines, String lineStreams) {
             if (down) {
                 throw new StoreUnavailableException("down", null);
             }
+            assertThat(lineStreams).hasSize(lines.size());
             if (claimHolds) {
                 batches.add(List.copyOf(lines));
+                streams.append(lineStreams);
             }
             return claimHolds;
         }
@@ -42,7 +45,7 @@ class JobLogTest {
     @Test
     void linesSplitAcrossFramesAndCharactersAreJoinedWhole() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
-        JobLog.Stream out = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
         byte[] bytes = "hé\nwor".getBytes(UTF_8);
         out.write(bytes, 0, 2); // cuts 'é' in half
         out.write(bytes, 2, bytes.length - 2);
@@ -54,7 +57,7 @@ class JobLogTest {
     @Test
     void aLastLineWithoutNewlineIsKeptAtTheEnd() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
-        JobLog.Stream out = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
         write(out, "one\nlast");
         out.finish();
         log.flush();
@@ -64,8 +67,8 @@ class JobLogTest {
     @Test
     void eachStreamCountsItsBytesAndLinesALastLineWithoutNewlineIncludedACutLineOnce() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
-        JobLog.Stream out = log.newStream();
-        JobLog.Stream err = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
+        JobLog.Stream err = log.newStream(LogStream.STDERR);
         write(out, "one\ntw");
         write(out, "o\nlast");
         byte[] longLine = new byte[JobLog.MAX_LINE_BYTES * 2 + 5];
@@ -84,19 +87,20 @@ class JobLogTest {
     @Test
     void streamsKeepTheirOwnPartialLines() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
-        JobLog.Stream out = log.newStream();
-        JobLog.Stream err = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
+        JobLog.Stream err = log.newStream(LogStream.STDERR);
         write(out, "out-");
         write(err, "err\n");
         write(out, "line\n");
         log.flush();
         assertThat(store.lines()).containsExactly("err", "out-line");
+        assertThat(store.streams).as("each line with its stream").hasToString("eo");
     }
 
     @Test
     void linesAreWrittenInBatchesNotOneByOne() {
         JobLog log = new JobLog("j", store, List.of(), 100, 1 << 20, 1_000_000);
-        JobLog.Stream out = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
         for (int i = 0; i < 250; i++) {
             write(out, "line " + i + "\n");
         }
@@ -109,7 +113,7 @@ class JobLogTest {
     @Test
     void aLineWithNoNewlineCannotGrowPastTheLimit() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 30, 1_000_000);
-        JobLog.Stream out = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
         byte[] chunk = new byte[10_000];
         Arrays.fill(chunk, (byte) 'x');
         for (int i = 0; i < 20; i++) {
@@ -124,7 +128,7 @@ class JobLogTest {
     @Test
     void aLineWithASecretIsStoredWithTheSecretMasked() {
         JobLog log = new JobLog("j", store, List.of("hunter2"), 1000, 1 << 20, 1_000_000);
-        write(log.newStream(), "password=hunter2 and again hunter2\nclean\n");
+        write(log.newStream(LogStream.STDOUT), "password=hunter2 and again hunter2\nclean\n");
         log.flush();
         assertThat(store.lines()).containsExactly("password=**** and again ****", "clean");
     }
@@ -133,11 +137,11 @@ class JobLogTest {
     void aLostClaimIsReportedToTheRunnerAndNothingMoreIsWritten() {
         JobLog log = new JobLog("j", store, List.of(), 1000, 1 << 20, 1_000_000);
         store.claimHolds = false;
-        write(log.newStream(), "x\n");
+        write(log.newStream(LogStream.STDOUT), "x\n");
         log.flush();
         assertThat(log.claimLost()).isTrue();
         store.claimHolds = true;
-        write(log.newStream(), "y\n");
+        write(log.newStream(LogStream.STDOUT), "y\n");
         log.flush();
         assertThat(store.lines()).isEmpty();
     }
@@ -145,7 +149,7 @@ class JobLogTest {
     @Test
     void whileTheStoreIsDownLinesWaitAndAreWrittenInOrderWhenItIsBack() {
         JobLog log = new JobLog("j", store, List.of(), 10, 1 << 20, 1_000_000);
-        JobLog.Stream out = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
         write(out, "before\n");
         log.flush();
         store.down = true;
@@ -165,7 +169,7 @@ class JobLogTest {
     void pastTheBufferLimitTheLogOverflowsInsteadOfFillingTheHeap() {
         JobLog log = new JobLog("j", store, List.of(), 10, 1 << 20, 100);
         store.down = true;
-        JobLog.Stream out = log.newStream();
+        JobLog.Stream out = log.newStream(LogStream.STDOUT);
         for (int i = 0; i < 500; i++) {
             write(out, "line\n");
         }

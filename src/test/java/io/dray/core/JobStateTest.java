@@ -2,6 +2,7 @@ package io.dray.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Instant;
 import java.util.List;
@@ -122,6 +123,24 @@ class JobStateTest {
     void theApiShowsEachFinerStateAsOneOfSix() {
         assertThat(List.of(StepStatus.values())).extracting(StepStatus::shown).containsExactly(
                 "pending", "pending", "pending", "running", "running", "complete", "error", "cancelled", "skipped");
+    }
+
+    @Test
+    void eventsTellEachChangeOfTheJobAndOfItsStepsInOrder() {
+        JobState queued = queued(2);
+        assertThat(JobEvent.between(null, queued, T0)).containsExactly(new JobEvent("job.queued", "j", null, "queued", T0));
+        JobState running = queued.started(T0);
+        assertThat(JobEvent.between(queued, running, T0)).extracting(JobEvent::type).containsExactly("job.running");
+        JobState created = running.stepCreated(0, "c0");
+        assertThat(JobEvent.between(running, created, T0)).as("created is not an event").isEmpty();
+        JobState stepRunning = created.stepRunning(0, T0);
+        assertThat(JobEvent.between(created, stepRunning, T0))
+                .containsExactly(new JobEvent("step.running", "j", 0, "running", T0));
+        JobState failed = stepRunning.stepFailed(0, StepResult.NONE, "boom", T0);
+        assertThat(JobEvent.between(stepRunning, failed, T0)).extracting(JobEvent::type, JobEvent::step, JobEvent::status)
+                .containsExactly(tuple("step.exited", 0, "error"), tuple("job.error", null, "error"));
+        assertThat(JobEvent.between(queued, queued.cancelled("x", T0), T0)).as("skipped steps never ran")
+                .extracting(JobEvent::type).containsExactly("job.cancelled");
     }
 
     @Test

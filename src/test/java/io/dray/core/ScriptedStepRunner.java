@@ -123,8 +123,8 @@ final class ScriptedStepRunner implements StepRunner {
             container.started = true;
             events.add("started " + container.id);
             lifecycle.started();
-            JobLog.Stream out = run.log().newStream();
-            JobLog.Stream err = run.log().newStream();
+            JobLog.Stream out = run.log().newStream(LogStream.STDOUT);
+            JobLog.Stream err = run.log().newStream(LogStream.STDERR);
             byte[] stdout = stdout(behaviour, run.input());
             out.write(stdout, 0, stdout.length);
             byte[] stderr = lines(behaviour.stderr);

@@ -1,10 +1,13 @@
 package io.dray.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,13 +36,29 @@ public abstract class StoresContract {
         List<Step> list = IntStream.range(0, steps).mapToObj(i -> new Step(i == 0 ? "first" : null, "img:" + i,
                 List.of(new EnvVar("K", "v" + i), new EnvVar("S", "secret-" + i, true)), OutputChannel.parse("/out.txt"),
                 true, "B", "E", Duration.ofSeconds(90), 512L << 20, 0.5)).toList();
-        return new Job(UUID.randomUUID().toString(), "name", List.of(new EnvVar("J", "w")), list, Duration.ofMinutes(15));
+        return new Job(UUID.randomUUID().toString(), "name", List.of(new EnvVar("J", "w")), list, Duration.ofMinutes(15), null);
     }
 
     protected Job queued(int steps) {
         Job job = newJob(steps);
         assertThat(stores.queue().enqueue(job, JobState.queued(job, T0), 1_000)).isTrue();
         return job;
+    }
+
+    /** Every job's id, in the list's order. */
+    protected List<String> ids() {
+        return stores.jobs().list(JobQuery.ALL, 1_000_000).jobs().stream().map(JobSummary::id).toList();
+    }
+
+    /** Appends stdout lines. */
+    protected boolean append(Claim claim, String... lines) {
+        return stores.logs().append(claim, List.of(lines), "o".repeat(lines.length));
+    }
+
+    /** The texts of the lines read, or empty if there is no such job. */
+    protected Optional<List<String>> texts(String id, long from, int maxLines) {
+        return stores.logs().read(id, from, maxLines, LogFilter.ALL)
+                .map(page -> page.lines().stream().map(LogLine::text).toList());
     }
 
     protected Claim claim(String instance) {
@@ -73,7 +92,7 @@ public abstract class StoresContract {
     @Test
     void jobsAreListedOldestFirst() {
         List<String> ids = IntStream.range(0, 5).mapToObj(i -> queued(1).id()).toList();
-        assertThat(stores.jobs().listIds()).containsExactlyElementsOf(ids);
+        assertThat(ids()).containsExactlyElementsOf(ids);
     }
 
     @Test
@@ -82,7 +101,7 @@ public abstract class StoresContract {
         Job refused = newJob(1);
         assertThat(stores.queue().enqueue(refused, JobState.queued(refused, T0), 1)).isFalse();
         assertThat(stores.jobs().find(refused.id())).isEmpty();
-        assertThat(stores.jobs().listIds()).doesNotContain(refused.id());
+        assertThat(ids()).doesNotContain(refused.id());
         assertThat(stores.queue().length()).isEqualTo(1);
     }
 
@@ -187,33 +206,128 @@ public abstract class StoresContract {
         assertThat(cancelled.step(1).status()).isEqualTo(StepStatus.SKIPPED);
         assertThat(stores.queue().lostClaims(List.of(claim))).containsExactly(claim);
         assertThat(stores.jobs().save(created, created.stepRunning(0, T0), claim)).isEmpty();
-        assertThat(stores.logs().append(claim, List.of("written before the stop"))).as("nothing the step wrote is lost")
+        assertThat(append(claim, "written before the stop")).as("nothing the step wrote is lost")
                 .isTrue();
-        assertThat(stores.logs().read(claim.jobId(), 0, 10)).contains(List.of("written before the stop"));
+        assertThat(texts(claim.jobId(), 0, 10)).contains(List.of("written before the stop"));
     }
 
     @Test
     void logLinesAreReadFromAnIndex() {
         Claim claim = startedClaim(1);
-        assertThat(stores.logs().append(claim, List.of("a", "b"))).isTrue();
-        assertThat(stores.logs().append(claim, List.of("c", "", "é ✓"))).isTrue();
-        assertThat(stores.logs().read(claim.jobId(), 0, 1_000)).contains(List.of("a", "b", "c", "", "é ✓"));
-        assertThat(stores.logs().read(claim.jobId(), 3, 1_000)).contains(List.of("", "é ✓"));
-        assertThat(stores.logs().read(claim.jobId(), 1, 2)).contains(List.of("b", "c"));
-        assertThat(stores.logs().read(claim.jobId(), 10, 1_000)).contains(List.of());
-        assertThat(stores.logs().read("no-such-job", 0, 1_000)).isEmpty();
+        assertThat(append(claim, "a", "b")).isTrue();
+        assertThat(append(claim, "c", "", "é ✓")).isTrue();
+        assertThat(texts(claim.jobId(), 0, 1_000)).contains(List.of("a", "b", "c", "", "é ✓"));
+        assertThat(texts(claim.jobId(), 3, 1_000)).contains(List.of("", "é ✓"));
+        assertThat(texts(claim.jobId(), 1, 2)).contains(List.of("b", "c"));
+        assertThat(texts(claim.jobId(), 10, 1_000)).contains(List.of());
+        assertThat(texts("no-such-job", 0, 1_000)).isEmpty();
+    }
+
+    @Test
+    void eachLineIsReadWithItsIndexAndStreamAndAPageSaysWhetherTheLogIsWhole() {
+        Claim claim = startedClaim(1);
+        assertThat(stores.logs().append(claim, List.of("out", "err", "out again"), "oeo")).isTrue();
+        LogPage page = stores.logs().read(claim.jobId(), 0, 2, LogFilter.ALL).orElseThrow();
+        assertThat(page.lines()).containsExactly(new LogLine(0, LogStream.STDOUT, "out"), new LogLine(1, LogStream.STDERR, "err"));
+        assertThat(page.next()).isEqualTo(2);
+        assertThat(page.exhausted()).isFalse();
+        LogPage rest = stores.logs().read(claim.jobId(), 2, 10, LogFilter.ALL).orElseThrow();
+        assertThat(rest.lines()).containsExactly(new LogLine(2, LogStream.STDOUT, "out again"));
+        assertThat(rest.exhausted()).isTrue();
+        assertThat(rest.isLast()).as("the job still runs").isFalse();
+        assertThat(rest.jobStatus()).isEqualTo(JobStatus.RUNNING);
+
+        LogPage stderr = stores.logs().read(claim.jobId(), 0, 10, new LogFilter(null, LogStream.STDERR)).orElseThrow();
+        assertThat(stderr.lines()).containsExactly(new LogLine(1, LogStream.STDERR, "err"));
+        assertThat(stderr.next()).as("the filter skips lines, the index moves past them").isEqualTo(3);
+    }
+
+    @Test
+    void theLinesOfOneStepAreThoseFromWhereItBeganToWhereTheNextBegan() {
+        Claim claim = startedClaim(3);
+        JobState s = claim.state();
+        append(claim, "step 0 a", "step 0 b");
+        s = stores.jobs().saveWithResumePoint(s, s.stepCreated(0, "c0").stepRunning(0, T0).stepSucceeded(0, StepResult.NONE, T0),
+                claim, 1, null).orElseThrow();
+        append(claim, "step 1 a");
+        LogFilter second = new LogFilter(1, null);
+        LogPage running = stores.logs().read(claim.jobId(), 0, 10, second).orElseThrow();
+        assertThat(running.lines()).extracting(LogLine::index, LogLine::text).containsExactly(tuple(2L, "step 1 a"));
+        s = stores.jobs().saveWithResumePoint(s, s.stepCreated(1, "c1").stepRunning(1, T0).stepSucceeded(1, StepResult.NONE, T0),
+                claim, 2, null).orElseThrow();
+        append(claim, "step 2 a");
+        assertThat(stores.logs().read(claim.jobId(), 0, 10, second).orElseThrow().lines())
+                .extracting(LogLine::text).containsExactly("step 1 a");
+        assertThat(stores.logs().read(claim.jobId(), 0, 10, new LogFilter(0, null)).orElseThrow().lines())
+                .extracting(LogLine::text).containsExactly("step 0 a", "step 0 b");
+        s = stores.jobs().save(s, s.failed("stop", T0), claim).orElseThrow();
+        LogPage never = stores.logs().read(claim.jobId(), 0, 10, new LogFilter(2, null)).orElseThrow();
+        assertThat(never.lines()).extracting(LogLine::text).containsExactly("step 2 a");
+        assertThat(never.isLast()).isTrue();
+    }
+
+    @Test
+    void aListKeepsWhatTheQueryAsksForInOrderAndPagesByPosition() {
+        List<String> ids = IntStream.range(0, 7).mapToObj(i -> queued(1).id()).toList();
+        JobState second = state(ids.get(1));
+        stores.jobs().save(second, second.cancelled("no", T0.plusSeconds(5)), null).orElseThrow();
+
+        JobListPage all = stores.jobs().list(JobQuery.ALL, 100);
+        assertThat(all.jobs()).extracting(JobSummary::id).containsExactlyElementsOf(ids);
+        assertThat(all.next()).as("every job was looked at").isNull();
+        JobSummary cancelled = all.jobs().get(1);
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.name()).isEqualTo("name");
+        assertThat(cancelled.createdAt()).isEqualTo(T0);
+        assertThat(cancelled.finishedAt()).isEqualTo(T0.plusSeconds(5));
+
+        JobListPage firstThree = stores.jobs().list(JobQuery.ALL, 3);
+        assertThat(firstThree.jobs()).extracting(JobSummary::id).containsExactlyElementsOf(ids.subList(0, 3));
+        stores.jobs().delete(ids.get(3));
+        JobListPage rest = stores.jobs().list(JobQuery.ALL.after(firstThree.next()), 100);
+        assertThat(rest.jobs()).as("a deleted job leaves no gap nor repeat").extracting(JobSummary::id)
+                .containsExactlyElementsOf(ids.subList(4, 7));
+
+        JobQuery newest = new JobQuery(Set.of(JobStatus.QUEUED), "na", null, null, true, null);
+        assertThat(stores.jobs().list(newest, 100).jobs()).extracting(JobSummary::id)
+                .containsExactly(ids.get(6), ids.get(5), ids.get(4), ids.get(2), ids.get(0));
+        JobQuery other = new JobQuery(Set.of(), "other", null, null, false, null);
+        assertThat(stores.jobs().list(other, 100).jobs()).isEmpty();
+        JobQuery later = new JobQuery(Set.of(), null, T0.plusSeconds(1), null, false, null);
+        assertThat(stores.jobs().list(later, 100).jobs()).isEmpty();
+        JobQuery earlier = new JobQuery(Set.of(), null, null, T0.plusSeconds(1), false, null);
+        assertThat(stores.jobs().list(earlier, 100).jobs()).hasSize(6);
+    }
+
+    @Test
+    void anEndedJobIsDueForDeletionOnceItsTtlPassedAndOnlyOnceDeleted() {
+        Job kept = queued(1);
+        Job job = newJob(1);
+        Job shortLived = new Job(job.id(), job.name(), job.environment(), job.steps(), null, Duration.ofSeconds(30));
+        assertThat(stores.queue().enqueue(shortLived, JobState.queued(shortLived, T0), 100)).isTrue();
+        JobState queued = state(shortLived.id());
+        stores.jobs().save(queued, queued.cancelled("done", T0.plusSeconds(10)), null).orElseThrow();
+        JobState other = state(kept.id());
+        stores.jobs().save(other, other.cancelled("done", T0.plusSeconds(10)), null).orElseThrow();
+
+        assertThat(stores.jobs().expired(T0.plusSeconds(39), 10)).isEmpty();
+        assertThat(stores.jobs().expired(T0.plusSeconds(40), 10)).as("the other job is kept forever")
+                .containsExactly(shortLived.id());
+        assertThat(stores.jobs().delete(shortLived.id())).isTrue();
+        assertThat(stores.jobs().delete(shortLived.id())).as("a second sweeper finds it gone").isFalse();
+        assertThat(stores.jobs().expired(T0.plusSeconds(40), 10)).isEmpty();
     }
 
     @Test
     void aDeletedJobIsGoneAndNeverWrittenAgain() {
         Claim claim = startedClaim(1);
-        stores.logs().append(claim, List.of("line"));
+        append(claim, "line");
         assertThat(stores.jobs().delete(claim.jobId())).isTrue();
         assertThat(stores.jobs().find(claim.jobId())).isEmpty();
-        assertThat(stores.jobs().listIds()).doesNotContain(claim.jobId());
-        assertThat(stores.logs().read(claim.jobId(), 0, 10)).isEmpty();
+        assertThat(ids()).doesNotContain(claim.jobId());
+        assertThat(texts(claim.jobId(), 0, 10)).isEmpty();
         assertThat(stores.jobs().save(claim.state(), claim.state().stepCreated(0, "c"), claim)).isEmpty();
-        assertThat(stores.logs().append(claim, List.of("late"))).isFalse();
+        assertThat(append(claim, "late")).isFalse();
         assertThat(stores.queue().lostClaims(List.of(claim))).containsExactly(claim);
         assertThat(stores.jobs().find(claim.jobId())).isEmpty();
         assertThat(stores.jobs().delete(claim.jobId())).isFalse();
@@ -225,12 +339,12 @@ public abstract class StoresContract {
         JobState s = first.state();
         s = stores.jobs().save(s, s.stepCreated(0, "c0"), first).orElseThrow();
         s = stores.jobs().save(s, s.stepRunning(0, T0), first).orElseThrow();
-        stores.logs().append(first, List.of("step 1 line"));
+        append(first, "step 1 line");
         s = stores.jobs().saveWithResumePoint(s, s.stepSucceeded(0, StepResult.NONE, T0), first, 1,
                 "/data/job-x/step-1.input").orElseThrow();
         s = stores.jobs().save(s, s.stepCreated(1, "c1"), first).orElseThrow();
         s = stores.jobs().save(s, s.stepRunning(1, T0), first).orElseThrow();
-        stores.logs().append(first, List.of("step 2 partial"));
+        append(first, "step 2 partial");
         assertThat(stores.queue().requeue(first, s, s.requeued())).isTrue();
 
         JobState queued = state(first.jobId());
@@ -243,8 +357,8 @@ public abstract class StoresContract {
         assertThat(second.epoch()).isGreaterThan(first.epoch());
         assertThat(second.state().stepsCompleted()).isEqualTo(1);
         assertThat(second.resumeInput()).isEqualTo("/data/job-x/step-1.input");
-        assertThat(stores.logs().read(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
-        assertThat(stores.logs().append(first, List.of("late"))).isFalse();
+        assertThat(texts(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
+        assertThat(append(first, "late")).isFalse();
         assertThat(stores.queue().lostClaims(List.of(first, second))).containsExactly(first);
 
         JobState resumed = stores.jobs().save(second.state(), second.state().started(T0.plusSeconds(9)), second).orElseThrow();
@@ -258,21 +372,21 @@ public abstract class StoresContract {
         Claim first = startedClaim(2);
         JobState s = stores.jobs().save(first.state(), first.state().stepCreated(0, "c0"), first).orElseThrow();
         s = stores.jobs().save(s, s.stepRunning(0, T0), first).orElseThrow();
-        stores.logs().append(first, List.of("step 1 line"));
+        append(first, "step 1 line");
         s = stores.jobs().saveWithResumePoint(s, s.stepSucceeded(0, StepResult.NONE, T0), first, 1, "/kept/step-1.input")
                 .orElseThrow();
         assertThat(stores.queue().requeueJobsOf("a", id -> true)).containsExactly(first.jobId());
         Claim second = claim("b");
         assertThat(second.resumeInput()).isEqualTo("/kept/step-1.input");
         assertThat(second.state().stepsCompleted()).isEqualTo(1);
-        assertThat(stores.logs().read(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
+        assertThat(texts(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
     }
 
     @Test
     void theJobsOfADeadInstanceAreTakenBackAndItsStaleWritesRefused() throws Exception {
         Claim first = startedClaim(1);
         JobState s = stores.jobs().save(first.state(), first.state().stepCreated(0, "c0"), first).orElseThrow();
-        stores.logs().append(first, List.of("partial line of the interrupted step"));
+        append(first, "partial line of the interrupted step");
         stores.instances().heartbeat("a", Duration.ofMillis(50));
         stores.instances().heartbeat("b", Duration.ofMinutes(1));
         assertThat(stores.instances().live()).contains("a", "b");
@@ -286,8 +400,8 @@ public abstract class StoresContract {
         assertThat(state(first.jobId()).step(0).status()).isEqualTo(StepStatus.PENDING);
 
         Claim second = claim("b");
-        assertThat(stores.logs().read(first.jobId(), 0, 10)).as("the interrupted step's lines are dropped").contains(List.of());
-        assertThat(stores.logs().append(first, List.of("late"))).isFalse();
+        assertThat(texts(first.jobId(), 0, 10)).as("the interrupted step's lines are dropped").contains(List.of());
+        assertThat(append(first, "late")).isFalse();
         assertThat(stores.jobs().save(s, s.stepRunning(0, T0), first)).isEmpty();
         assertThat(stores.jobs().save(second.state(), second.state().started(T0), second)).isPresent();
     }

@@ -79,7 +79,8 @@ public final class TestEngines implements AutoCloseable {
 
     private JobEngine.Executors executors(int workers) {
         return new JobEngine.Executors(track(Executors.newSingleThreadExecutor()), track(Executors.newFixedThreadPool(workers)),
-                scheduled(), scheduled(), scheduled(), scheduled(), scheduled(), track(Executors.newFixedThreadPool(workers)));
+                scheduled(), scheduled(), scheduled(), scheduled(), scheduled(), track(Executors.newFixedThreadPool(workers)),
+                scheduled());
     }
 
     private ScheduledExecutorService scheduled() {

@@ -2,8 +2,11 @@ package io.dray.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dray.core.Claim;
+import io.dray.core.JobEvent;
+import io.dray.core.JobFeed;
 import io.dray.core.Job;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
@@ -19,9 +22,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.params.ScanParams;
@@ -29,12 +36,13 @@ import redis.clients.jedis.params.ScanParams;
 /** The stores on a real Redis, each test under a key prefix of its own, held to the contract every store keeps. */
 class RedisStoresIT extends StoresContract {
     private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
+    private static RedisFactory factory;
     private static RedisClient redis;
     private String prefix;
 
     @BeforeAll
     static void connect() {
-        RedisFactory factory = new RedisFactory();
+        factory = new RedisFactory();
         factory.setUrl(System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
         redis = factory.build();
     }
@@ -47,7 +55,8 @@ class RedisStoresIT extends StoresContract {
     @Override
     protected Stores newStores() {
         prefix = "dray-test-" + UUID.randomUUID() + ":";
-        return RedisStores.create(redis, prefix, Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
+        return RedisStores.create(redis, factory.dedicatedConnections(), prefix, Jackson.newObjectMapper(), TEST_CIPHER,
+                Clock.systemUTC());
     }
 
     @Override
@@ -63,7 +72,7 @@ class RedisStoresIT extends StoresContract {
     void deleteLeavesNoKeyOfTheJob() {
         Job job = queued(1);
         Claim claim = claim("a");
-        stores.logs().append(claim, List.of("line"));
+        append(claim, "line");
         stores.jobs().delete(job.id());
         assertThat(keys()).noneMatch(key -> key.contains(job.id()));
     }
@@ -161,6 +170,41 @@ class RedisStoresIT extends StoresContract {
     }
 
     @Test
+    void theFeedTellsEveryChangeAndEveryLogThatGrewInOrder() throws Exception {
+        RedisJobFeed feed = (RedisJobFeed) stores.feed();
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        feed.start();
+        try (AutoCloseable listening = feed.listen(new JobFeed.Listener() {
+            @Override
+            public void onEvent(JobEvent event) {
+                heard.add(event.type() + " " + event.job());
+            }
+
+            @Override
+            public void onLogGrew(String jobId) {
+                heard.add("log " + jobId);
+            }
+        })) {
+            try (Jedis jedis = factory.dedicatedConnections().get()) {
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        jedis.pubsubNumSub(prefix + "events").get(prefix + "events") > 0);
+            }
+            Job job = queued(1);
+            Claim claim = claim("a");
+            JobState started = stores.jobs().save(claim.state(), claim.state().started(T0), claim).orElseThrow();
+            append(claim, "line");
+            stores.jobs().save(started, started.failed("stop", T0), claim).orElseThrow();
+            stores.jobs().delete(job.id());
+            List<String> expected = List.of("job.queued", "job.running", "log", "job.error", "job.deleted");
+            for (String type : expected) {
+                assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(type + " " + job.id());
+            }
+        } finally {
+            feed.stop();
+        }
+    }
+
+    @Test
     void aScriptRedisForgotIsSentAgain() {
         queued(1);
         redis.scriptFlush();
@@ -173,7 +217,7 @@ class RedisStoresIT extends StoresContract {
         redis.del(prefix + "job:" + job.id() + ":log");
         redis.set(prefix + "job:" + job.id() + ":log", "not a list");
         Claim claim = claim("a");
-        assertThatThrownBy(() -> stores.logs().append(claim, List.of("line")))
+        assertThatThrownBy(() -> append(claim, "line"))
                 .isInstanceOf(StoreDataException.class)
                 .hasMessageContaining("WRONGTYPE");
     }
@@ -184,8 +228,9 @@ class RedisStoresIT extends StoresContract {
         factory.setUrl("redis://127.0.0.1:1");
         factory.setConnectTimeout(io.dropwizard.util.Duration.milliseconds(500));
         try (RedisClient down = factory.build()) {
-            Stores unreachable = RedisStores.create(down, prefix, Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
-            assertThatThrownBy(() -> unreachable.jobs().listIds())
+            Stores unreachable = RedisStores.create(down, factory.dedicatedConnections(), prefix,
+                    Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
+            assertThatThrownBy(() -> unreachable.jobs().list(io.dray.core.JobQuery.ALL, 10))
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith("Redis is unavailable");
             Job job = newJob(1);

@@ -82,7 +82,11 @@ public final class DrayClient {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> log(id).contains(line));
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    public String url(String path) {
+        return base + path;
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

@@ -145,6 +145,15 @@ public final class DrayProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** CPU time the process used so far (user and system), from /proc. */
+    public Duration cpuTime() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return Duration.ofMillis(ticks * 10); // USER_HZ is 100 on Linux
+    }
+
     public String log() throws IOException {
         return Files.readString(log);
     }

@@ -1,0 +1,70 @@
+package io.dray.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.jersey.errors.ErrorMessage;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * What the filters that answer before Jersey ({@link JobStatusFilter}, {@link LiveStreamFilter}) need of a request, in
+ * one place: its route without the version prefix, whether its token is good, and errors written as
+ * {@link ErrorMappers} writes them.
+ */
+final class ApiRequests {
+    private final Optional<ApiTokenAuthenticator> tokens;
+    private final ObjectMapper json;
+
+    /** @param tokens empty when the API is open, as it is without configured tokens */
+    ApiRequests(Optional<ApiTokenAuthenticator> tokens, ObjectMapper json) {
+        this.tokens = tokens;
+        this.json = json;
+    }
+
+    /** The request's path without its version prefix; null for an escaped path, which only Jersey decodes. */
+    static String route(String pathInfo) {
+        return pathInfo == null || pathInfo.indexOf('%') >= 0 ? null : VersionPrefixFilter.unversioned(pathInfo);
+    }
+
+    /** The job id of {@code /jobs/{id}<suffix>}, or null for any other route. */
+    static String jobId(String route, String suffix) {
+        if (route == null || !route.startsWith("/jobs/") || !route.endsWith(suffix)) {
+            return null;
+        }
+        String id = route.substring("/jobs/".length(), route.length() - suffix.length());
+        return id.isEmpty() || id.indexOf('/') >= 0 ? null : id;
+    }
+
+    boolean authorized(HttpServletRequest request) {
+        if (tokens.isEmpty()) {
+            return true;
+        }
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && tokens.get().authenticate(header.substring(7).trim()).isPresent();
+    }
+
+    /** The 401 Jersey's auth filter answers, for a route Jersey does not serve. */
+    void writeUnauthorized(HttpServletResponse response) throws IOException {
+        jakarta.ws.rs.core.Response unauthorized = new ErrorMappers.Unauthorized().buildResponse("Bearer", "dray");
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, unauthorized.getHeaderString(HttpHeaders.WWW_AUTHENTICATE));
+        write(response, unauthorized.getStatus(), (ErrorMessage) unauthorized.getEntity());
+    }
+
+    void writeError(HttpServletResponse response, int status, String message) throws IOException {
+        write(response, status, new ErrorMessage(status, message));
+    }
+
+    void write(HttpServletResponse response, int status, Object entity) throws IOException {
+        write(response, status, json.writeValueAsBytes(entity));
+    }
+
+    static void write(HttpServletResponse response, int status, byte[] body) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

@@ -1,4 +1,0 @@
-package io.dray.api;
-
-/** One entry of {@code GET /jobs}. */
-public record JobIdRepresentation(String id) {}

@@ -1,0 +1,53 @@
+package io.dray.core;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A change of a job's or a step's state, as {@code GET /events} and the Redis channel {@code <keyPrefix>events} tell
+ * it: {@code job.queued}, {@code job.running}, {@code job.complete}, {@code job.error}, {@code job.cancelled},
+ * {@code job.deleted}, {@code step.running} and {@code step.exited}.
+ *
+ * @param step the step's index, for a step's event
+ * @param status the job's status, or the step's state as the API shows it ({@code deleted} for a deleted job)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"type", "job", "step", "status", "time"})
+public record JobEvent(String type, String job, Integer step, String status, Instant time) {
+
+    public static JobEvent deleted(String job, Instant at) {
+        return new JobEvent("job.deleted", job, null, "deleted", at);
+    }
+
+    /** The events that tell the change from {@code before} (null for a new job) to {@code after}, in order. */
+    public static List<JobEvent> between(JobState before, JobState after, Instant at) {
+        List<JobEvent> events = new ArrayList<>();
+        boolean jobChanged = before == null || before.status() != after.status();
+        if (jobChanged && !after.status().isFinal()) {
+            events.add(ofJob(after, at));
+        }
+        for (StepRecord step : after.steps()) {
+            StepStatus was = before == null ? StepStatus.PENDING : before.step(step.index()).status();
+            StepStatus now = step.status();
+            if (now == was) {
+                continue;
+            }
+            if (now == StepStatus.RUNNING) {
+                events.add(new JobEvent("step.running", after.id(), step.index(), now.shown(), at));
+            } else if (now.isFinal() && was.isBegun()) {
+                events.add(new JobEvent("step.exited", after.id(), step.index(), now.shown(), at));
+            }
+        }
+        if (jobChanged && after.status().isFinal()) {
+            events.add(ofJob(after, at));
+        }
+        return events;
+    }
+
+    private static JobEvent ofJob(JobState job, Instant at) {
+        return new JobEvent("job." + job.status().value(), job.id(), null, job.status().value(), at);
+    }
+}

@@ -1,0 +1,108 @@
+package io.dray.store;
+
+import io.dray.core.JobFeed;
+import io.dropwizard.lifecycle.Managed;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The feed of changes through Redis Pub/Sub: one connection per instance, subscribed to the events and log channels,
+ * fanned out to this instance's listeners; subscribed again, on a new connection, whenever it breaks. What is
+ * published while it is not subscribed is missed: listeners look again on their own from time to time.
+ */
+public final class RedisJobFeed implements JobFeed, Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisJobFeed.class);
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final Supplier<Jedis> connections;
+    private final RedisKeys keys;
+    private final EventCodec events;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Subscriber subscriber = new Subscriber();
+    private volatile boolean running;
+    private volatile Jedis connection;
+    private Thread thread;
+
+    RedisJobFeed(Supplier<Jedis> connections, RedisKeys keys, EventCodec events) {
+        this.connections = connections;
+        this.keys = keys;
+        this.events = events;
+    }
+
+    @Override
+    public AutoCloseable listen(Listener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        thread = new Thread(this::subscribeWhileRunning, "job-feed");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        running = false;
+        Jedis current = connection;
+        if (current != null) {
+            current.disconnect(); // ends the subscription's blocking read
+        }
+        if (thread != null) {
+            thread.interrupt();
+            thread.join(RETRY.toMillis() * 5);
+        }
+    }
+
+    private void subscribeWhileRunning() {
+        while (running) {
+            try (Jedis jedis = connections.get()) {
+                connection = jedis;
+                jedis.subscribe(subscriber, keys.eventsChannel(), keys.logChannel());
+            } catch (JedisException e) {
+                if (running) {
+                    LOG.warn("the job feed lost Redis, subscribing again: {}", e.getMessage());
+                }
+            } finally {
+                connection = null;
+            }
+            try {
+                Thread.sleep(RETRY.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private final class Subscriber extends JedisPubSub {
+        @Override
+        public void onSubscribe(String channel, int subscribedChannels) {
+            if (subscribedChannels == 2) {
+                listeners.forEach(Listener::onListening);
+            }
+        }
+
+        @Override
+        public void onMessage(String channel, String message) {
+            try {
+                if (channel.equals(keys.logChannel())) {
+                    listeners.forEach(listener -> listener.onLogGrew(message));
+                } else {
+                    var event = events.fromJson(message);
+                    listeners.forEach(listener -> listener.onEvent(event));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("a listener of the job feed failed on {}", message, e);
+            }
+        }
+    }
+}
