@@ -81,7 +81,7 @@ class RecoveryIT {
             "sed s/^/three-/");
 
     @Test
-    void aKilledInstancesJobIsResumedAtTheInterruptedStepWithItsLogLinesOnce() throws Exception {
+    void aKilledInstancesJobIsResumedAtTheInterruptedStepAndItsLogKeepsBothAttempts() throws Exception {
         DrayProcess first = start(Map.of());
         DrayClient client = new DrayClient(first.url(""));
         String id = submit(client, THREE_STEPS);
@@ -93,7 +93,12 @@ class RecoveryIT {
         JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));
         assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("complete");
         assertThat(end.get("stepsCompleted").asInt()).isEqualTo(3);
-        assertThat(other.log(id)).containsExactly("one", "one", "two-start", "two-end", "three-one");
+        // The log is only appended to: the interrupted attempt's line stays, and a line of Dray's says where the next
+        // attempt begins.
+        assertThat(other.log(id)).containsExactly("one", "one", "two-start",
+                "[dray] step 2 (" + TestDocker.SH + "): attempt 2 begins", "one", "two-start", "two-end", "three-one");
+        JsonNode step = end.get("steps").get(1);
+        assertThat(step.get("attempt").asInt()).isEqualTo(2);
         TestDocker.awaitNoContainersOf(id);
     }
 
@@ -130,7 +135,8 @@ class RecoveryIT {
         DrayClient other = new DrayClient(second.url(""));
         JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));
         assertThat(end.get("status").asText()).isEqualTo("complete");
-        assertThat(other.log(id)).containsExactly("one", "two-start", "two-end");
+        assertThat(other.log(id)).containsExactly("one", "two-start",
+                "[dray] step 2 (" + TestDocker.SH + "): attempt 2 begins", "two-start", "two-end");
     }
 
     /**
@@ -194,7 +200,11 @@ class RecoveryIT {
             // Any instance answers for any job.
             JsonNode end = clients.get(1 + i % 2).awaitFinished(id, Duration.ofSeconds(120));
             assertThat(end.get("status").asText()).as("job %d: %s", i, end).isEqualTo("complete");
-            assertThat(survivor.log(id)).as("job %d", i).containsExactly("job-" + i, "got-job-" + i);
+            // A job the killed instance ran is begun again: its log may hold the interrupted attempt's lines too.
+            List<String> log = survivor.log(id);
+            assertThat(log).as("job %d", i).endsWith("got-job-" + i);
+            assertThat(log.stream().filter(line -> !line.startsWith("[dray] ")).distinct())
+                    .as("job %d", i).containsExactly("job-" + i, "got-job-" + i);
         }
         for (String id : ids) {
             TestDocker.awaitNoContainersOf(id);

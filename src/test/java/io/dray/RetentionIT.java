@@ -39,7 +39,7 @@ class RetentionIT {
     @Test
     void endedJobsPastTheirRetentionAreDeletedOnceWithEverythingTheyKept() throws Exception {
         String prefix = "dray-test-" + UUID.randomUUID() + ":";
-        Map<String, String> engine = Map.of("retention", "2s", "workers", "2");
+        Map<String, String> engine = Map.of("retention", "3s", "workers", "2");
         try (DrayProcess first = DrayProcess.start(REDIS, prefix, engine);
                 DrayProcess second = DrayProcess.start(REDIS, prefix, engine);
                 RedisClient redis = RedisClient.create(java.net.URI.create(REDIS))) {
@@ -48,6 +48,8 @@ class RetentionIT {
             for (int i = 0; i < 10; i++) {
                 ids.add(client.submit(DrayClient.scriptJob("echo " + i)));
             }
+            client.awaitFinished(ids.get(0), Duration.ofSeconds(60));
+            assertThat(client.get("/jobs/" + ids.get(0)).statusCode()).as("kept until its retention ran out").isEqualTo(200);
             String keptLonger = client.submit("{\"ttl\": \"1h\", \"steps\": [{\"source\": \"" + TestDocker.SH
                     + "\", \"environment\": [{\"variable\": \"SCRIPT\", \"value\": \"echo kept\"}]}]}");
             client.awaitFinished(keptLonger, Duration.ofSeconds(60));

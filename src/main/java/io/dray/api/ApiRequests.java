@@ -37,13 +37,20 @@ final class ApiRequests {
         return id.isEmpty() || id.indexOf('/') >= 0 ? null : id;
     }
 
+    /**
+     * Whether the request carries a good token: as {@code Authorization: Bearer <token>}, or, as Dropwizard's OAuth
+     * filter also takes it on every Jersey route, as {@code ?access_token=<token>} (a browser's EventSource cannot
+     * send headers).
+     */
     boolean authorized(HttpServletRequest request) {
         if (tokens.isEmpty()) {
             return true;
         }
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                && tokens.get().authenticate(header.substring(7).trim()).isPresent();
+        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim()
+                : request.getParameter("access_token");
+        return token != null && !token.isEmpty() && tokens.get().authenticate(token).isPresent();
     }
 
     /** The 401 Jersey's auth filter answers, for a route Jersey does not serve. */

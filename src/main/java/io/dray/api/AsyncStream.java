@@ -31,6 +31,8 @@ final class AsyncStream implements WriteListener, AsyncListener {
     private final ServletOutputStream out;
     private final Deque<byte[]> pending = new ArrayDeque<>();
     private Producer producer;
+    /** Set once the container called {@link #onWritePossible()}: from then on writes never block. */
+    private boolean listening;
     private boolean finishing;
     private boolean closed;
     private volatile long lastSent = System.nanoTime();
@@ -77,6 +79,7 @@ final class AsyncStream implements WriteListener, AsyncListener {
         return lastSent;
     }
 
+    /** Queues a part; it is written once the stream started (a write before would block a thread). */
     void send(byte[] part) {
         synchronized (this) {
             if (closed || finishing) {
@@ -85,7 +88,7 @@ final class AsyncStream implements WriteListener, AsyncListener {
             pending.add(part);
             lastSent = System.nanoTime();
         }
-        onWritePossible();
+        drain();
     }
 
     /** Sends the last part, then ends the response once the client took it. */
@@ -97,16 +100,24 @@ final class AsyncStream implements WriteListener, AsyncListener {
             pending.add(last);
             finishing = true;
         }
-        onWritePossible();
+        drain();
     }
 
-    /** Writes what waits while the client takes it; called by the container when it can take more. */
+    /** Called by the container when the client can take more (the first time, once the listener is set). */
     @Override
     public void onWritePossible() {
+        synchronized (this) {
+            listening = true;
+        }
+        drain();
+    }
+
+    /** Writes what waits while the client takes it. */
+    private void drain() {
         boolean tellDrained = false;
         boolean complete = false;
         synchronized (this) {
-            if (closed || producer == null) {
+            if (closed || !listening) {
                 return;
             }
             try {
@@ -156,7 +167,13 @@ final class AsyncStream implements WriteListener, AsyncListener {
         } catch (IllegalStateException e) {
             // Already completed by the container (the client went away).
         }
-        producer.closed();
+        Producer told;
+        synchronized (this) {
+            told = producer;
+        }
+        if (told != null) {
+            told.closed();
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.dropwizard.jersey.params.LongParam;
 import jakarta.annotation.security.PermitAll;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -52,6 +53,8 @@ import java.util.concurrent.Executor;
 public final class JobResource {
     /** Below Jetty's idle timeout (30 s), which would otherwise close a waiting request's connection. */
     static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    /** The largest log index asked for: beyond 2^53, Redis's scripts (Lua numbers) would round it. */
+    static final long MAX_LOG_INDEX = 1L << 53;
     /** The largest page of jobs one request answers. */
     static final int MAX_PAGE_JOBS = 10_000;
     private final JobEngine engine;
@@ -199,7 +202,8 @@ public final class JobResource {
     @Path("/{id}/log")
     public Response log(
             @PathParam("id") String id,
-            @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more") LongParam index,
+            @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more")
+                    @Max(value = MAX_LOG_INDEX, message = "must be at most " + MAX_LOG_INDEX) LongParam index,
             @QueryParam("limit") String limitParam,
             @QueryParam("step") String stepParam,
             @QueryParam("stream") @Pattern(regexp = "stdout|stderr", message = "must be stdout or stderr") String stream) {

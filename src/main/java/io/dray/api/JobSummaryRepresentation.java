@@ -11,6 +11,7 @@ import java.time.Instant;
 public record JobSummaryRepresentation(String id, String name, String status, Instant createdAt, Instant finishedAt) {
 
     static JobSummaryRepresentation of(JobSummary job) {
-        return new JobSummaryRepresentation(job.id(), job.name(), job.status().value(), job.createdAt(), job.finishedAt());
+        return new JobSummaryRepresentation(job.id(), job.name(), job.status() == null ? null : job.status().value(),
+                job.createdAt(), job.finishedAt());
     }
 }

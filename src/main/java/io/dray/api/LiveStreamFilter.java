@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.JobEngine;
 import io.dray.core.JobNotFoundException;
 import io.dray.core.LogFilter;
+import io.dray.core.LogPage;
 import io.dray.core.LogStream;
 import io.dray.core.StoreUnavailableException;
 import jakarta.servlet.Filter;
@@ -83,6 +84,14 @@ public final class LiveStreamFilter implements Filter {
             throws IOException {
         long from = startIndex(request);
         LogFilter filter = logFilter(request, engine.state(id).steps().size());
+        if (request.getHeader("Last-Event-ID") != null) {
+            LogPage rest = engine.log(id, from, 1, filter);
+            if (rest.isLast() && rest.lines().isEmpty()) {
+                // An EventSource reconnects on its own after the end: 204 is how SSE tells it to stop.
+                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                return;
+            }
+        }
         AsyncStream stream = AsyncStream.open(request, response, format.mediaType());
         LogFollower[] follower = new LogFollower[1];
         follower[0] = new LogFollower(id, from, filter, format, stream, engine, json, work,
@@ -97,8 +106,8 @@ public final class LiveStreamFilter implements Filter {
         AsyncStream stream = AsyncStream.open(request, response, format.mediaType());
         EventFollower[] follower = new EventFollower[1];
         follower[0] = new EventFollower(job, format, stream, json, work, () -> streams.remove(follower[0]));
-        streams.add(follower[0]);
         stream.start(follower[0]);
+        streams.add(follower[0]);
         // Something at once, so that a client (and a test) knows it listens from now on.
         stream.send(format.keepAlive());
     }
@@ -107,11 +116,7 @@ public final class LiveStreamFilter implements Filter {
     private static long startIndex(HttpServletRequest request) {
         String lastEventId = request.getHeader("Last-Event-ID");
         if (lastEventId != null && !lastEventId.isBlank()) {
-            long last = nonNegative("Last-Event-ID", lastEventId);
-            if (last == Long.MAX_VALUE) {
-                throw new InvalidRequest(422, "Last-Event-ID is past any log's end");
-            }
-            return last + 1;
+            return nonNegative("Last-Event-ID", lastEventId) + 1;
         }
         String index = request.getParameter("index");
         return index == null ? 0 : nonNegative("query param index", index);
@@ -143,6 +148,9 @@ public final class LiveStreamFilter implements Filter {
         }
         if (number < 0) {
             throw new InvalidRequest(422, name + " must be 0 or more");
+        }
+        if (number > JobResource.MAX_LOG_INDEX) {
+            throw new InvalidRequest(422, name + " must be at most " + JobResource.MAX_LOG_INDEX);
         }
         return number;
     }

@@ -38,6 +38,8 @@ final class LogFollower implements AsyncStream.Producer, LiveStreams.Follower {
     private long next;
     private int pageLines = MAX_PAGE_LINES;
     private volatile boolean ended;
+    /** The last read failed (Redis down): the next keep-alive round tries again. */
+    private volatile boolean readFailed;
 
     /**
      * @param from the index of the first line to send
@@ -89,6 +91,9 @@ final class LogFollower implements AsyncStream.Producer, LiveStreams.Follower {
         if (System.nanoTime() - stream.lastSent() > quietNanos && stream.drained()) {
             stream.send(format.keepAlive());
         }
+        if (readFailed) {
+            wake();
+        }
     }
 
     @Override
@@ -99,8 +104,10 @@ final class LogFollower implements AsyncStream.Producer, LiveStreams.Follower {
     private void readWhileWoken() {
         do {
             try {
+                readFailed = false;
                 readOnePage();
             } catch (StoreUnavailableException e) {
+                readFailed = true;
                 LOG.debug("a follow of job {} waits for the store: {}", jobId, e.getMessage());
             } catch (JobNotFoundException e) {
                 stream.finish(format.error(404, e.getMessage(), json));

@@ -76,6 +76,11 @@ final class LogOutput implements StreamingOutput {
             if (page.exhausted()) {
                 return page.isLast() ? null : page.next();
             }
+            if (limit == null && page.next() >= first.length()) {
+                // Every line there was when the answer began: a job that writes faster than it is read cannot make
+                // the answer endless.
+                return page.next();
+            }
             page = engine.log(id, page.next(), PAGE_LINES, filter);
         }
     }

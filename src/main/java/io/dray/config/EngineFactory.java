@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 public class EngineFactory {
     /** The most tasks a background pool holds before the caller does the work itself. */
     private static final int BACKLOG = 10_000;
+    private static final java.time.Duration LONGEST_RETENTION = java.time.Duration.ofDays(36_500);
 
     /**
      * How many jobs run at once; the others wait, status {@code queued}. 0: this instance serves the API only, and runs
@@ -220,13 +221,15 @@ public class EngineFactory {
         java.time.Duration time = value.matches("[0-9]+")
                 ? java.time.Duration.ofSeconds(Long.parseLong(value))
                 : Duration.parse(value).toJavaDuration();
-        if (time.isNegative() || time.isZero()) {
-            throw new IllegalArgumentException("engine.retention must be longer than zero: " + retention);
+        if (time.isNegative() || time.isZero() || time.compareTo(LONGEST_RETENTION) > 0) {
+            throw new IllegalArgumentException("engine.retention must be longer than zero and at most 100 years: "
+                    + retention);
         }
         return time;
     }
 
-    @ValidationMethod(message = "engine.retention must be empty, forever, seconds, or a duration such as 7d or 12h")
+    @ValidationMethod(message = "engine.retention must be empty, forever, seconds, or a duration such as 7d or 12h,"
+            + " of at most 100 years")
     @JsonIgnore
     public boolean isRetentionValid() {
         try {

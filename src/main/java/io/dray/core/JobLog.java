@@ -52,6 +52,11 @@ public final class JobLog {
         this.maxBufferedLines = maxBufferedLines;
     }
 
+    /** A line of Dray's own in the job's log (stream {@link LogStream#DRAY}). */
+    public void note(String line) {
+        add(line, LogStream.DRAY);
+    }
+
     /** A new writer for one of a step's streams; each stream keeps its own partial last line. */
     public Stream newStream(LogStream stream) {
         return new Stream(stream);

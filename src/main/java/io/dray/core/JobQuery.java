@@ -17,11 +17,12 @@ public record JobQuery(Set<JobStatus> statuses, String namePrefix, Instant since
         statuses = Set.copyOf(statuses);
     }
 
+    /** Whether the job is one the query asks for; a job whose state could not be read only when nothing is asked. */
     public boolean keeps(JobSummary job) {
         return (statuses.isEmpty() || statuses.contains(job.status()))
                 && (namePrefix == null || (job.name() != null && job.name().startsWith(namePrefix)))
-                && (since == null || !job.createdAt().isBefore(since))
-                && (until == null || job.createdAt().isBefore(until));
+                && (since == null || (job.createdAt() != null && !job.createdAt().isBefore(since)))
+                && (until == null || (job.createdAt() != null && job.createdAt().isBefore(until)));
     }
 
     /** The same query, on from past {@code position}. */

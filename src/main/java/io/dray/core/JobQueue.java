@@ -20,8 +20,7 @@ public interface JobQueue {
 
     /**
      * Waits up to {@code wait} for a job at the front of the queue, and makes {@code instance} its owner in one atomic
-     * step: the claim comes back with the job and its state, or nothing was claimed. If the job was interrupted
-     * before, the log lines its interrupted step wrote are dropped.
+     * step: the claim comes back with the job and its state, or nothing was claimed.
      */
     Optional<Claim> claimNext(String instance, Duration wait);
 

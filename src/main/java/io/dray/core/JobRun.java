@@ -164,6 +164,11 @@ final class JobRun {
             Duration timeout = step.timeout() != null ? step.timeout() : context.defaultStepTimeout();
             stepTimeout = timeout;
             stepDeadline = timeout == null ? null : now().plus(timeout);
+            int attemptNumber = savedState().step(i).attempt() + 1;
+            if (attemptNumber > 1) {
+                // The log keeps what every attempt wrote: this says where the next one begins.
+                log.note("[dray] " + job.describeStep(i) + ": attempt " + attemptNumber + " begins");
+            }
             StepLifecycle attempt = new StepLifecycle(new Recorder(i), context.runner(), context.stops());
             lifecycle = attempt;
             if (stopReason.get() != null) {

@@ -34,9 +34,9 @@ public interface JobStore {
 
     /**
      * Saves, as {@link #save} does, and remembers in the same write where the job would resume: at step
-     * {@code nextStep}, on the input kept at {@code inputPath} (null for none), after the log lines it has now. If the
-     * job is taken over, the lines written after this write are dropped and that step begins again on that input. The
-     * owner saves this way when the job starts and each time a step succeeded, so that a job is never without it.
+     * {@code nextStep}, on the input kept at {@code inputPath} (null for none); and, the first time, that the step's
+     * lines begin where the log ends now. If the job is taken over, that step begins again on that input. The owner
+     * saves this way when the job starts and each time a step succeeded, so that a job is never without it.
      */
     Optional<JobState> saveWithResumePoint(JobState current, JobState next, Claim claim, int nextStep, String inputPath);
 
@@ -51,4 +51,10 @@ public interface JobStore {
      * those due first.
      */
     List<String> expired(Instant now, int max);
+
+    /**
+     * Sets when each ended job is to be deleted, by the retention configured now (its own {@code ttl}, or the
+     * store's): jobs that ended before a retention was set, or changed, are kept that long too.
+     */
+    void scheduleExpiries();
 }

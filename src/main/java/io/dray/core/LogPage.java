@@ -9,8 +9,9 @@ import java.util.List;
  * @param next the index to read on from
  * @param exhausted whether there was nothing more to read when the page was read (more may come while the job runs)
  * @param jobStatus the job's status when the page was read: a final one with {@code exhausted} means the log is whole
+ * @param length how many lines the whole log had when the page was read
  */
-public record LogPage(List<LogLine> lines, long next, boolean exhausted, JobStatus jobStatus) {
+public record LogPage(List<LogLine> lines, long next, boolean exhausted, JobStatus jobStatus, long length) {
 
     /** Whether nothing more will ever come after this page. */
     public boolean isLast() {

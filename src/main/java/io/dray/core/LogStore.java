@@ -5,9 +5,12 @@ import java.util.Optional;
 
 /**
  * Jobs' log lines, in the order their steps wrote them, each with the stream that wrote it; the lines of each step
- * are together, from where the step began.
+ * are together, from where the step began. A log is only ever appended to: an index always names the same line.
  */
 public interface LogStore {
+    /** About the most bytes of lines a page holds (and one line more at most): lines may be 64 KiB long. */
+    int PAGE_BYTES = 256 * 1024;
+
 
     /**
      * Appends the owner's lines, written by the streams {@code streams} names one character per line
@@ -18,7 +21,7 @@ public interface LogStore {
 
     /**
      * Reads on from {@code fromIndex}, through at most {@code maxLines} lines of the log (of the step, with a step
-     * filter), and keeps those the filter keeps; empty if there is no such job.
+     * filter) and about {@link #PAGE_BYTES}, and keeps those the filter keeps; empty if there is no such job.
      */
     Optional<LogPage> read(String id, long fromIndex, int maxLines, LogFilter filter);
 }

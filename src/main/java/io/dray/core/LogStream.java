@@ -2,10 +2,14 @@ package io.dray.core;
 
 import java.util.Locale;
 
-/** Which of a step's streams wrote a log line. Stored as one character per line. */
+/**
+ * Which stream wrote a log line: one of a step's, or Dray itself (the line that marks where an attempt of a step
+ * begins again). Stored as one character per line.
+ */
 public enum LogStream {
     STDOUT('o'),
-    STDERR('e');
+    STDERR('e'),
+    DRAY('d');
 
     private final char code;
 
@@ -24,7 +28,7 @@ public enum LogStream {
 
     /** The stream a stored code names; null for a line stored before streams were recorded. */
     public static LogStream ofCode(char code) {
-        return code == 'o' ? STDOUT : code == 'e' ? STDERR : null;
+        return code == 'o' ? STDOUT : code == 'e' ? STDERR : code == 'd' ? DRAY : null;
     }
 
     public static LogStream of(String value) {

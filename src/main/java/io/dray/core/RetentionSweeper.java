@@ -35,8 +35,18 @@ final class RetentionSweeper {
         this.deleted = deleted;
     }
 
+    /** First gives every ended job its deletion time by the retention set now, then sweeps every second. */
     void start() {
+        executor.execute(this::schedule);
         executor.scheduleWithFixedDelay(this::sweep, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void schedule() {
+        try {
+            jobs.scheduleExpiries();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot set when the jobs that ended before are deleted: {}", e.getMessage());
+        }
     }
 
     /** Deletes every job due now; never throws (a scheduled task that throws is never run again). */

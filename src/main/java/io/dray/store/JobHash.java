@@ -30,8 +30,9 @@ import java.util.function.UnaryOperator;
  *       {@code finishedAt};
  *   <li>{@code steps}: how many steps, and per step {@code step:<index>:<field>} for each field of {@link StepRecord};
  *   <li>{@code version}: how many times the state was saved (see {@link JobState});
- *   <li>while the job is claimed: {@code owner}, {@code epoch}; while a step runs: {@code step}, {@code input} and
- *       {@code logMark}, written by the scripts.
+ *   <li>while the job is claimed: {@code owner}, {@code epoch}; while it runs: {@code step} and {@code input} (where
+ *       it would resume); per step begun, {@code step:<index>:logStart} (where its lines begin in the log); written by
+ *       the scripts.
  * </ul>
  */
 final class JobHash {

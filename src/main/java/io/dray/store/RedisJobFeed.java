@@ -14,12 +14,15 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The feed of changes through Redis Pub/Sub: one connection per instance, subscribed to the events and log channels,
- * fanned out to this instance's listeners; subscribed again, on a new connection, whenever it breaks. What is
- * published while it is not subscribed is missed: listeners look again on their own from time to time.
+ * fanned out to this instance's listeners; subscribed again, on a new connection, whenever it breaks. A connection
+ * that died without a word (a half-open TCP connection, behind a NAT that forgot it) is found by a PING every
+ * {@link #PING_EVERY}, answered or not. What is published while it is not subscribed is missed: listeners are told
+ * when it listens again ({@link Listener#onListening()}).
  */
 public final class RedisJobFeed implements JobFeed, Managed {
     private static final Logger LOG = LoggerFactory.getLogger(RedisJobFeed.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    static final Duration PING_EVERY = Duration.ofSeconds(10);
 
     private final Supplier<Jedis> connections;
     private final RedisKeys keys;
@@ -28,7 +31,9 @@ public final class RedisJobFeed implements JobFeed, Managed {
     private final Subscriber subscriber = new Subscriber();
     private volatile boolean running;
     private volatile Jedis connection;
+    private volatile long lastPong = System.nanoTime();
     private Thread thread;
+    private Thread watchdog;
 
     RedisJobFeed(Supplier<Jedis> connections, RedisKeys keys, EventCodec events) {
         this.connections = connections;
@@ -48,6 +53,34 @@ public final class RedisJobFeed implements JobFeed, Managed {
         thread = new Thread(this::subscribeWhileRunning, "job-feed");
         thread.setDaemon(true);
         thread.start();
+        watchdog = new Thread(this::pingWhileRunning, "job-feed-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** Pings the subscription; one left unanswered for two more rounds means the connection died: break it. */
+    private void pingWhileRunning() {
+        while (running) {
+            try {
+                Thread.sleep(PING_EVERY.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            Jedis current = connection;
+            if (current == null || !subscriber.isSubscribed()) {
+                continue;
+            }
+            if (System.nanoTime() - lastPong > PING_EVERY.multipliedBy(3).toNanos()) {
+                LOG.warn("the job feed's connection to Redis stopped answering; connecting again");
+                current.disconnect();
+                continue;
+            }
+            try {
+                subscriber.ping();
+            } catch (RuntimeException e) {
+                current.disconnect();
+            }
+        }
     }
 
     @Override
@@ -61,17 +94,23 @@ public final class RedisJobFeed implements JobFeed, Managed {
             thread.interrupt();
             thread.join(RETRY.toMillis() * 5);
         }
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
     }
 
     private void subscribeWhileRunning() {
         while (running) {
             try (Jedis jedis = connections.get()) {
                 connection = jedis;
+                lastPong = System.nanoTime();
                 jedis.subscribe(subscriber, keys.eventsChannel(), keys.logChannel());
             } catch (JedisException e) {
                 if (running) {
                     LOG.warn("the job feed lost Redis, subscribing again: {}", e.getMessage());
                 }
+            } catch (RuntimeException e) {
+                LOG.error("the job feed failed, subscribing again", e);
             } finally {
                 connection = null;
             }
@@ -89,6 +128,11 @@ public final class RedisJobFeed implements JobFeed, Managed {
             if (subscribedChannels == 2) {
                 listeners.forEach(Listener::onListening);
             }
+        }
+
+        @Override
+        public void onPong(String pattern) {
+            lastPong = System.nanoTime();
         }
 
         @Override

@@ -74,8 +74,8 @@ public final class RedisJobQueue implements JobQueue {
                 ListDirection.LEFT, wait.toMillis() / 1000.0));
         while (front != null) {
             String id = front;
-            Object reply = scripts.run("claim", List.of(keys.queue(), keys.claimed(instance), keys.job(id), keys.log(id),
-                    keys.logStreams(id)), List.of(id, instance));
+            Object reply = scripts.run("claim", List.of(keys.queue(), keys.claimed(instance), keys.job(id)),
+                    List.of(id, instance));
             if (reply instanceof List<?> fields) {
                 Optional<Claim> claim = claim(id, instance, hashOf(fields));
                 if (claim.isPresent()) {

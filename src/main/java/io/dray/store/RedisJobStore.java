@@ -5,6 +5,7 @@ import io.dray.core.JobEvent;
 import io.dray.core.JobListPage;
 import io.dray.core.JobQuery;
 import io.dray.core.JobSummary;
+import io.dray.core.StoreDataException;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
 import io.dray.core.JobStore;
@@ -77,8 +78,15 @@ public final class RedisJobStore implements JobStore {
             if (f.get(1) == null) {
                 continue; // deleted meanwhile
             }
-            String name = f.get(4) != null ? f.get(0) : nameOfSchemaOne(id);
-            JobSummary job = hashes.summary(id, name, f.get(1), f.get(2), f.get(3), (long) scanned.get(i).getScore());
+            long position = (long) scanned.get(i).getScore();
+            JobSummary job;
+            try {
+                String name = f.get(4) != null ? f.get(0) : nameOfSchemaOne(id);
+                job = hashes.summary(id, name, f.get(1), f.get(2), f.get(3), position);
+            } catch (StoreDataException e) {
+                // One damaged job must not break the list for every client: it is listed by its id alone.
+                job = new JobSummary(id, null, null, null, null, position);
+            }
             if (query.keeps(job)) {
                 kept.add(job);
             }
@@ -149,6 +157,43 @@ public final class RedisJobStore implements JobStore {
         Object version = scripts.run("save", List.of(keys.job(current.id()), keys.queue(), keys.claimed(owner),
                 keys.log(current.id()), keys.eventsChannel(), keys.expiries()), args);
         return version instanceof Long saved && saved > 0 ? Optional.of(next.savedAs(saved)) : Optional.empty();
+    }
+
+    @Override
+    public void scheduleExpiries() {
+        for (long start = 0; ; start += 1000) {
+            long from = start;
+            List<String> ids = RedisCalls.call(() -> redis.zrange(keys.jobs(), from, from + 999));
+            if (ids.isEmpty()) {
+                return;
+            }
+            List<Response<List<String>>> fields = new ArrayList<>(ids.size());
+            RedisCalls.call(() -> {
+                try (AbstractPipeline pipeline = redis.pipelined()) {
+                    for (String id : ids) {
+                        fields.add(pipeline.hmget(keys.job(id), "status", "finishedAt", "ttl"));
+                    }
+                    pipeline.sync();
+                }
+                try (AbstractPipeline pipeline = redis.pipelined()) {
+                    for (int i = 0; i < ids.size(); i++) {
+                        List<String> f = fields.get(i).get();
+                        if (f.get(0) == null || f.get(1) == null || !JobStatus.of(f.get(0)).isFinal()) {
+                            continue;
+                        }
+                        String ttl = f.get(2) != null ? f.get(2) : retention;
+                        if (ttl.isEmpty()) {
+                            pipeline.zrem(keys.expiries(), ids.get(i));
+                        } else {
+                            pipeline.zadd(keys.expiries(), Instant.parse(f.get(1)).toEpochMilli() + Long.parseLong(ttl),
+                                    ids.get(i));
+                        }
+                    }
+                    pipeline.sync();
+                }
+                return null;
+            });
+        }
     }
 
     @Override

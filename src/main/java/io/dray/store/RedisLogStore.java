@@ -43,15 +43,15 @@ public final class RedisLogStore implements LogStore {
     @Override
     public Optional<LogPage> read(String id, long fromIndex, int maxLines, LogFilter filter) {
         Object reply = scripts.run("read_log", List.of(keys.job(id), keys.log(id), keys.logStreams(id)),
-                List.of(Long.toString(fromIndex), Integer.toString(maxLines),
+                List.of(Long.toString(fromIndex), Integer.toString(maxLines), Integer.toString(PAGE_BYTES),
                         filter.step() == null ? "" : Integer.toString(filter.step())));
         if (!(reply instanceof List<?> page)) {
             return Optional.empty();
         }
         long first = (Long) page.get(1);
         long next = (Long) page.get(2);
-        String streams = (String) page.get(4);
-        List<?> texts = (List<?>) page.get(5);
+        String streams = (String) page.get(5);
+        List<?> texts = (List<?>) page.get(6);
         List<LogLine> lines = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             LogLine line = new LogLine(first + i, i < streams.length() ? LogStream.ofCode(streams.charAt(i)) : null,
@@ -61,6 +61,6 @@ public final class RedisLogStore implements LogStore {
             }
         }
         return Optional.of(new LogPage(lines, next, Long.valueOf(1).equals(page.get(3)),
-                JobStatus.of((String) page.get(0))));
+                JobStatus.of((String) page.get(0)), (Long) page.get(4)));
     }
 }

@@ -3,7 +3,8 @@
 -- KEYS: job hash, job log, jobs (sorted set), queue, job log streams, events channel, expiries
 -- ARGV: job id, the event
 local existed = redis.call('del', KEYS[1])
-redis.call('del', KEYS[2], KEYS[5])
+-- Unlinked: a log of millions of lines is freed in the background, not while every other client waits.
+redis.call('unlink', KEYS[2], KEYS[5])
 redis.call('zrem', KEYS[3], ARGV[1])
 redis.call('lrem', KEYS[4], 1, ARGV[1])
 redis.call('zrem', KEYS[7], ARGV[1])

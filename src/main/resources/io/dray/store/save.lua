@@ -1,7 +1,7 @@
 -- Saves a job's next state over the version it was computed from; for an owner, only while its claim holds. A final
--- state leaves the queue and the owner's claimed list. With a resume point, also remembers the step to run next,
--- where its input is kept, and how long the log is now, so that a take-over drops what was written after and begins
--- that step again on that input.
+-- state leaves the queue and the owner's claimed list. With a resume point, also remembers the step to run next and
+-- where its input is kept, so that a take-over begins that step again on that input, and where the step's lines
+-- begin in the log (where its first attempt began: a log is only ever appended to).
 -- Publishes the events that tell the change. A job that ends is kept for its own ttl, or else the retention, from
 -- when it ended: it is listed among the expiries for the retention sweep.
 -- KEYS: job hash, queue, the owner's claimed list (any key when not an owner's write), job log, events channel,
@@ -22,9 +22,8 @@ local deletes, events = tonumber(ARGV[8]), tonumber(ARGV[9])
 each_slice(12 + deletes + events, #ARGV, 'hset')
 each_slice(12, 11 + deletes, 'hdel')
 if ARGV[6] ~= '' then
-  local length = redis.call('llen', KEYS[4])
-  -- logStart: where the step's lines begin, for reading one step's log.
-  redis.call('hset', KEYS[1], 'step', ARGV[6], 'logMark', length, 'step:' .. ARGV[6] .. ':logStart', length)
+  redis.call('hset', KEYS[1], 'step', ARGV[6])
+  redis.call('hsetnx', KEYS[1], 'step:' .. ARGV[6] .. ':logStart', redis.call('llen', KEYS[4]))
   if ARGV[7] == '' then redis.call('hdel', KEYS[1], 'input') else redis.call('hset', KEYS[1], 'input', ARGV[7]) end
 end
 if ARGV[5] == '1' then
@@ -32,7 +31,7 @@ if ARGV[5] == '1' then
   if ARGV[10] ~= '' and ttl ~= '' then redis.call('zadd', KEYS[6], tonumber(ARGV[10]) + tonumber(ttl), ARGV[4]) end
   redis.call('lrem', KEYS[2], 1, ARGV[4])
   if ARGV[1] ~= '' then redis.call('lrem', KEYS[3], 1, ARGV[4]) end
-  redis.call('hdel', KEYS[1], 'step', 'input', 'logMark')
+  redis.call('hdel', KEYS[1], 'step', 'input')
 end
 for i = 12 + deletes, 11 + deletes + events do redis.call('publish', KEYS[5], ARGV[i]) end
 return redis.call('hincrby', KEYS[1], 'version', 1)

@@ -143,6 +143,15 @@ class JobListIT {
         assertThat(until).doesNotContain(all.get(500).get("id").asText());
         assertThat(ids(get("/jobs?name=batch-&order=newest&limit=3")))
                 .containsExactly(B_JOBS.get(499), A_JOBS.get(499), B_JOBS.get(498));
+        HttpResponse<String> newest = client.get("/jobs?name=batch-a-&order=newest&limit=400");
+        Matcher link = NEXT.matcher(newest.headers().firstValue("Link").orElseThrow());
+        assertThat(link.find()).isTrue();
+        URI next = URI.create(link.group(1));
+        List<String> rest = ids(get(next.getRawPath() + "?" + next.getRawQuery()));
+        List<String> newestFirst = new ArrayList<>(A_JOBS);
+        java.util.Collections.reverse(newestFirst);
+        assertThat(ids(JSON.readTree(newest.body()))).containsExactlyElementsOf(newestFirst.subList(0, 400));
+        assertThat(rest).as("the next page, newest first too").containsExactlyElementsOf(newestFirst.subList(400, 500));
     }
 
     /** Last: it deletes two of the jobs the others count. */

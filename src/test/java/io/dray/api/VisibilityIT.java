@@ -238,6 +238,36 @@ class VisibilityIT {
     }
 
     @Test
+    void aQuietFollowGetsKeepAlivesAndAFollowOfADeletedJobEndsSayingSo() throws Exception {
+        String id = submit("sleep 20; echo late");
+        HttpResponse<java.util.stream.Stream<String>> raw = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/jobs/" + id + "/log?follow=true")))
+                        .header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        java.util.Iterator<String> lines = raw.body().iterator();
+        long opened = System.nanoTime();
+        assertThat(lines.next()).as("a keep-alive comment, after 15 s of quiet").isEqualTo(": keep-alive");
+        assertThat(Duration.ofNanos(System.nanoTime() - opened)).isBetween(Duration.ofSeconds(14), Duration.ofSeconds(21));
+        assertThat(APP.client().target(url("/jobs/" + id)).request().delete().getStatus()).isEqualTo(204);
+        List<String> rest = new ArrayList<>();
+        lines.forEachRemaining(rest::add); // ends: the stream closes
+        // A delete cancels first: the follow ends with the job's end (cancelled), or, if the job is already gone when
+        // it looks, with a 404 error.
+        assertThat(rest).containsAnyOf("event: end", "event: error");
+        assertThat(rest.stream().filter(line -> line.startsWith("data: ")).findFirst().orElseThrow())
+                .containsAnyOf("\"status\":\"cancelled\"", "\"code\":404");
+    }
+
+    @Test
+    void aReconnectAfterTheEndIsToldThereIsNothingMore() throws Exception {
+        String id = submit("echo only");
+        client().awaitFinished(id, Duration.ofSeconds(30));
+        HttpResponse<String> again = LiveStream.refused(url("/jobs/" + id + "/log?follow=true"), "text/event-stream",
+                "Last-Event-ID", "0");
+        assertThat(again.statusCode()).as("SSE's way to stop an EventSource from reconnecting").isEqualTo(204);
+    }
+
+    @Test
     void aFollowIsRefusedClearly() throws Exception {
         String id = submit("echo done");
         client().awaitFinished(id, Duration.ofSeconds(30));

@@ -69,10 +69,11 @@ final class VisibilityFigures {
         }
         Duration cpuBefore = dray.cpuTime();
         long t = System.nanoTime();
-        long peakHeap = 0;
+        long peakHeap = heapBefore;
+        // What the followers hold, not the garbage they leave: the heap right after a full GC, every second.
         while (!CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new)).isDone()) {
-            peakHeap = Math.max(peakHeap, bench.heapUsed());
-            Thread.sleep(200);
+            Thread.sleep(1000);
+            peakHeap = Math.max(peakHeap, bench.liveHeap());
             DrayBench.check(System.nanoTime() - t < Duration.ofMinutes(5).toNanos(), "followers did not end in 5 minutes");
         }
         double seconds = DrayBench.seconds(t);
@@ -83,8 +84,9 @@ final class VisibilityFigures {
         double rate = (double) followers * lines / seconds;
         double heap = (peakHeap - heapBefore) / 1048576.0;
         bench.row("followers", followers + " SSE clients follow one job's " + lines + " lines to its end",
-                DrayBench.fmt(rate) + " lines/s, " + DrayBench.fmt(cpu) + " s of CPU, heap +" + DrayBench.fmt(heap) + " MB",
-                "-", "-", "every line to every client, ≥ 100,000 lines/s, heap < 256 MB", rate >= 100_000 && heap < 256);
+                DrayBench.fmt(rate) + " lines/s, " + DrayBench.fmt(cpu) + " s of CPU, live heap +" + DrayBench.fmt(heap)
+                        + " MB", "-", "-", "every line to every client, ≥ 100,000 lines/s, live heap < 64 MB",
+                rate >= 100_000 && heap < 64);
     }
 
     /** Counts the SSE events of a stream: lines and the end. */
@@ -126,23 +128,25 @@ final class VisibilityFigures {
             DrayClient client = new DrayClient(apiOnly.url(""));
             DrayClient admin = new DrayClient(apiOnly.adminUrl(""));
             client.get("/jobs?limit=10"); // the route's first call loads its classes
+            long t = System.nanoTime();
+            HttpResponse<Void> timed = HTTP.send(HttpRequest.newBuilder(URI.create(apiOnly.url("/jobs"))).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            double seconds = DrayBench.seconds(t);
+            DrayBench.check(timed.statusCode() == 200, "GET /jobs answered " + timed.statusCode());
+            // Once more, for the heap: what the answer holds, right after a full GC, twice a second.
             long before = DrayBench.liveHeap(admin);
             long peak = before;
-            long t = System.nanoTime();
             CompletableFuture<HttpResponse<Void>> answer = HTTP.sendAsync(
-                    HttpRequest.newBuilder(URI.create(apiOnly.url("/jobs"))).build(),
-                    HttpResponse.BodyHandlers.fromLineSubscriber(new LineCounter(new AtomicLong()), s -> null, "\n"));
+                    HttpRequest.newBuilder(URI.create(apiOnly.url("/jobs"))).build(), HttpResponse.BodyHandlers.discarding());
             while (!answer.isDone()) {
-                peak = Math.max(peak, DrayBench.heapUsed(admin));
-                Thread.sleep(50);
+                peak = Math.max(peak, DrayBench.liveHeap(admin));
+                Thread.sleep(500);
             }
-            double seconds = DrayBench.seconds(t);
-            DrayBench.check(answer.get().statusCode() == 200, "GET /jobs answered " + answer.get().statusCode());
             JsonNode list = JSON.readTree(client.get("/jobs").body());
             DrayBench.check(list.size() == jobs, "GET /jobs listed " + list.size() + " of " + jobs);
             double growth = (peak - before) / 1048576.0;
-            bench.row("job list", "GET /jobs over " + jobs + " jobs, the whole answer", DrayBench.fmt(seconds) + " s, heap +"
-                    + DrayBench.fmt(growth) + " MB", "-", "-", "≤ 10 s, heap growth < 32 MB", seconds <= 10 && growth < 32);
+            bench.row("job list", "GET /jobs over " + jobs + " jobs, the whole answer", DrayBench.fmt(seconds) + " s, live heap +"
+                    + DrayBench.fmt(growth) + " MB", "-", "-", "≤ 5 s, live heap growth < 32 MB", seconds <= 5 && growth < 32);
         }
     }
 
@@ -150,16 +154,17 @@ final class VisibilityFigures {
     void retention() throws Exception {
         int jobs = 5_000;
         String prefix = "dray-bench-retention-" + UUID.randomUUID() + ":";
+        fill(prefix, jobs, Duration.ofSeconds(1));
+        Thread.sleep(1000); // every job is due now
+        long t = System.nanoTime();
         try (DrayProcess sweeper = DrayProcess.start(redisUrl, prefix, Map.of("workers", "0", "retention", "1s",
                 "dataDirectory", data.toString()))) {
             DrayClient admin = new DrayClient(sweeper.adminUrl(""));
-            fill(prefix, jobs, Duration.ofSeconds(1));
-            long t = System.nanoTime();
             while (expired(admin) < jobs) {
                 Thread.sleep(100);
                 DrayBench.check(System.nanoTime() - t < Duration.ofMinutes(5).toNanos(), "expired jobs left after 5 minutes");
             }
-            // The sweep looks every second: the first jobs were due a second after they ended, when the timing began.
+            // From the sweeper's launch: its start-up (and its first look, a second in) counts against it.
             double rate = jobs / DrayBench.seconds(t);
             DrayClient client = new DrayClient(sweeper.url(""));
             DrayBench.check(JSON.readTree(client.get("/jobs").body()).isEmpty(), "expired jobs still listed");

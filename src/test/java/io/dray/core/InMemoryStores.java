@@ -52,7 +52,6 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         long epoch;
         Integer nextStep;
         String input;
-        Integer logMark;
         final List<String> log = new ArrayList<>();
         final StringBuilder streams = new StringBuilder();
         /** Where each step's lines begin in the log, by step index. */
@@ -210,8 +209,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         publish(JobEvent.between(current, next, clock.instant()));
         if (nextStep != null) {
             entry.nextStep = nextStep;
-            entry.logMark = entry.log.size();
-            entry.stepStarts.put(nextStep, entry.log.size());
+            entry.stepStarts.putIfAbsent(nextStep, entry.log.size());
             entry.input = inputPath;
         }
         if (next.status().isFinal()) {
@@ -225,7 +223,6 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             }
             entry.nextStep = null;
             entry.input = null;
-            entry.logMark = null;
         }
         return Optional.of(entry.state);
     }
@@ -244,6 +241,23 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             publish(List.of(JobEvent.deleted(id, clock.instant())));
         }
         return leave("delete", existed);
+    }
+
+    @Override
+    public void scheduleExpiries() {
+        enter("scheduleExpiries");
+        for (Entry entry : jobs.values()) {
+            Duration ttl = entry.job.ttl() != null ? entry.job.ttl() : retention;
+            if (!entry.state.status().isFinal() || entry.state.finishedAt() == null) {
+                continue;
+            }
+            if (ttl == null) {
+                expiries.remove(entry.state.id());
+            } else {
+                expiries.put(entry.state.id(), entry.state.finishedAt().plus(ttl));
+            }
+        }
+        leave("scheduleExpiries", null);
     }
 
     @Override
@@ -303,10 +317,6 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             entry.owner = instance;
             entry.epoch++;
             entry.state = entry.state.savedAs(entry.state.version() + 1);
-            if (entry.logMark != null) {
-                entry.log.subList(entry.logMark, entry.log.size()).clear();
-                entry.streams.setLength(Math.min(entry.streams.length(), entry.logMark));
-            }
             return leave("claimNext", Optional.of(new Claim(entry.job, entry.state, instance, entry.epoch, entry.input)));
         }
         return leave("claimNext", Optional.empty());
@@ -412,7 +422,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         if (filter.step() != null) {
             Integer start = entry.stepStarts.get(filter.step());
             if (start == null) {
-                return leave("read", Optional.of(new LogPage(List.of(), first, true, entry.state.status())));
+                return leave("read", Optional.of(new LogPage(List.of(), first, true, entry.state.status(), entry.log.size())));
             }
             first = Math.max(first, start);
             Integer nextStart = entry.stepStarts.get(filter.step() + 1);
@@ -420,16 +430,22 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
                 last = Math.min(last, nextStart);
             }
         }
-        long stop = Math.min(last, first + maxLines);
+        long most = Math.min(last, first + maxLines);
         List<LogLine> lines = new ArrayList<>();
-        for (long i = first; i < stop; i++) {
-            LogLine line = new LogLine(i, i < entry.streams.length() ? LogStream.ofCode(entry.streams.charAt((int) i)) : null,
-                    entry.log.get((int) i));
+        long budget = PAGE_BYTES;
+        long stop = first;
+        while (stop < most && budget > 0) {
+            int i = (int) stop;
+            LogLine line = new LogLine(i, i < entry.streams.length() ? LogStream.ofCode(entry.streams.charAt(i)) : null,
+                    entry.log.get(i));
+            budget -= line.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+            stop++;
             if (filter.keeps(line)) {
                 lines.add(line);
             }
         }
-        return leave("read", Optional.of(new LogPage(lines, Math.max(first, stop), stop >= last, entry.state.status())));
+        return leave("read", Optional.of(new LogPage(lines, Math.max(first, stop), stop >= last, entry.state.status(),
+                entry.log.size())));
     }
 
     // InstanceRegistry

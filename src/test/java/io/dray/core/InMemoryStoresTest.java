@@ -5,10 +5,18 @@ import java.time.Duration;
 
 class InMemoryStoresTest extends StoresContract {
     private final MutableClock clock = new MutableClock(T0);
+    private InMemoryStores store;
 
     @Override
     protected Stores newStores() {
-        return new InMemoryStores(clock).stores();
+        store = new InMemoryStores(clock);
+        return store.stores();
+    }
+
+    @Override
+    protected Stores storesWithRetention(Duration retention) {
+        store.setRetention(retention);
+        return store.stores();
     }
 
     @Override

@@ -129,9 +129,17 @@ class JobEngineIT {
         return finished(submit(List.of(), steps));
     }
 
-    /** Every line of the job's log. */
+    /** Every line of the job's log, page after page. */
     private static List<String> texts(JobEngine engine, String id) {
-        return engine.log(id, 0, 1_000_000, LogFilter.ALL).lines().stream().map(LogLine::text).toList();
+        List<String> texts = new ArrayList<>();
+        LogPage page;
+        long next = 0;
+        do {
+            page = engine.log(id, next, 1_000_000, LogFilter.ALL);
+            page.lines().forEach(line -> texts.add(line.text()));
+            next = page.next();
+        } while (!page.exhausted());
+        return texts;
     }
 
     private List<String> log(JobState state) {

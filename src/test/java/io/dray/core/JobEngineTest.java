@@ -353,7 +353,8 @@ class JobEngineTest {
         JobState end = ended(job);
         assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(end.step(1).attempt()).isEqualTo(2);
-        assertThat(store.log(job.id())).containsExactly("one", "one");
+        assertThat(store.log(job.id())).as("every attempt's lines, the next marked")
+                .containsExactly("one", "one", "[dray] step 2 (second): attempt 2 begins", "one");
         assertThat(runner.containersOf(job.id())).hasSize(3);
     }
 
@@ -372,7 +373,8 @@ class JobEngineTest {
         JobState end = ended(job);
         assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(end.step(1).attempt()).isEqualTo(2);
-        assertThat(store.log(job.id())).containsExactly("one", "one");
+        assertThat(store.log(job.id())).as("every attempt's lines, the next marked")
+                .containsExactly("one", "one", "[dray] step 2 (second): attempt 2 begins", "one");
         soon().until(() -> runner.eventsOf(oldContainer).contains("removed"));
         assertThat(runner.eventsOf(oldContainer)).contains("stopped");
         assertThat(runner.allEvents()).contains("swept-instance " + engine.instance());

@@ -24,6 +24,9 @@ public abstract class StoresContract {
     /** Fresh, empty stores for each test. */
     protected abstract Stores newStores();
 
+    /** The same stores (the same data), with a retention for jobs that set no ttl. */
+    protected abstract Stores storesWithRetention(Duration retention);
+
     /** Lets {@code duration} pass for the stores' leases. */
     protected abstract void passTime(Duration duration) throws InterruptedException;
 
@@ -243,6 +246,20 @@ public abstract class StoresContract {
     }
 
     @Test
+    void aPageEndsOnceItHoldsAQuarterOfAMegabyteWhateverItsLinesCount() {
+        Claim claim = startedClaim(1);
+        String long100k = "x".repeat(100 * 1024);
+        for (int i = 0; i < 10; i++) {
+            append(claim, long100k);
+        }
+        LogPage page = stores.logs().read(claim.jobId(), 0, 1000, LogFilter.ALL).orElseThrow();
+        assertThat(page.lines()).hasSize(3);
+        assertThat(page.next()).isEqualTo(3);
+        assertThat(page.exhausted()).isFalse();
+        assertThat(page.length()).isEqualTo(10);
+    }
+
+    @Test
     void theLinesOfOneStepAreThoseFromWhereItBeganToWhereTheNextBegan() {
         Claim claim = startedClaim(3);
         JobState s = claim.state();
@@ -319,6 +336,18 @@ public abstract class StoresContract {
     }
 
     @Test
+    void aJobThatEndedBeforeARetentionWasSetIsDueByItOnceScheduled() {
+        Job job = queued(1);
+        JobState queued = state(job.id());
+        stores.jobs().save(queued, queued.cancelled("done", T0), null).orElseThrow();
+        assertThat(stores.jobs().expired(T0.plus(Duration.ofDays(1000)), 10)).as("kept forever").isEmpty();
+        Stores withRetention = storesWithRetention(Duration.ofHours(1));
+        withRetention.jobs().scheduleExpiries();
+        assertThat(withRetention.jobs().expired(T0.plusSeconds(3599), 10)).isEmpty();
+        assertThat(withRetention.jobs().expired(T0.plusSeconds(3600), 10)).containsExactly(job.id());
+    }
+
+    @Test
     void aDeletedJobIsGoneAndNeverWrittenAgain() {
         Claim claim = startedClaim(1);
         append(claim, "line");
@@ -357,7 +386,7 @@ public abstract class StoresContract {
         assertThat(second.epoch()).isGreaterThan(first.epoch());
         assertThat(second.state().stepsCompleted()).isEqualTo(1);
         assertThat(second.resumeInput()).isEqualTo("/data/job-x/step-1.input");
-        assertThat(texts(first.jobId(), 0, 10)).contains(List.of("step 1 line"));
+        assertThat(texts(first.jobId(), 0, 10)).as("a log is only appended to").contains(List.of("step 1 line", "step 2 partial"));
         assertThat(append(first, "late")).isFalse();
         assertThat(stores.queue().lostClaims(List.of(first, second))).containsExactly(first);
 
@@ -400,7 +429,8 @@ public abstract class StoresContract {
         assertThat(state(first.jobId()).step(0).status()).isEqualTo(StepStatus.PENDING);
 
         Claim second = claim("b");
-        assertThat(texts(first.jobId(), 0, 10)).as("the interrupted step's lines are dropped").contains(List.of());
+        assertThat(texts(first.jobId(), 0, 10)).as("what the interrupted attempt wrote is kept")
+                .contains(List.of("partial line of the interrupted step"));
         assertThat(append(first, "late")).isFalse();
         assertThat(stores.jobs().save(s, s.stepRunning(0, T0), first)).isEmpty();
         assertThat(stores.jobs().save(second.state(), second.state().started(T0), second)).isPresent();

@@ -60,6 +60,12 @@ class RedisStoresIT extends StoresContract {
     }
 
     @Override
+    protected Stores storesWithRetention(Duration retention) {
+        return RedisStores.create(redis, factory.dedicatedConnections(), prefix, Jackson.newObjectMapper(), TEST_CIPHER,
+                Clock.systemUTC(), retention);
+    }
+
+    @Override
     protected void passTime(Duration duration) throws InterruptedException {
         Thread.sleep(duration.toMillis());
     }
