@@ -21,9 +21,12 @@ import org.slf4j.LoggerFactory;
  */
 final class LogFollower implements AsyncStream.Producer, LiveStreams.Follower {
     private static final Logger LOG = LoggerFactory.getLogger(LogFollower.class);
-    /** Lines per page; fewer when lines are long, so that a page stays near {@link #PAGE_BYTES}. */
-    private static final int MAX_PAGE_LINES = 1000;
-    private static final int PAGE_BYTES = 256 * 1024;
+    /**
+     * Lines per page; fewer when lines are long, so that a page stays near {@link #PAGE_BYTES}. A follower holds its
+     * page until its client took it: small pages keep a thousand slow followers within a few tens of megabytes.
+     */
+    private static final int MAX_PAGE_LINES = 250;
+    private static final int PAGE_BYTES = 16 * 1024;
 
     private final String jobId;
     private final LogFilter filter;
