@@ -1,6 +1,7 @@
 package io.dray;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,6 +15,7 @@ import io.dray.api.JobStatusFilter;
 import io.dray.api.LiveStreamFilter;
 import io.dray.api.LiveStreams;
 import io.dray.api.RequestLimits;
+import io.dropwizard.forms.MultiPartBundle;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
@@ -67,6 +69,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
     public void initialize(Bootstrap<DrayConfiguration> bootstrap) {
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), environmentVariables.substitutor()));
+        bootstrap.addBundle(new MultiPartBundle());
     }
 
     @Override
@@ -75,6 +78,8 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 LOG.warn("LOG_LEVEL={} is not one of panic, fatal, error, warn, info, debug; keeping the configured level", value));
         rejectScalarCoercion(environment.getObjectMapper());
         environment.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        // The particle-iot fork's README shows its example job with a comma after the last step: that job runs as shown.
+        environment.getObjectMapper().enable(JsonReadFeature.ALLOW_TRAILING_COMMA.mappedFeature());
 
         RedisClient redis = config.getRedis().build();
         environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));
@@ -126,11 +131,15 @@ public class DrayApplication extends Application<DrayConfiguration> {
                         environment.metrics().timer(MetricRegistry.name(JobResource.class, "status"))))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new VersionPrefixFilter());
-        environment.jersey().register(new RequestSizeFilter(security.getMaxRequestSize().toBytes()));
+        environment.jersey().register(new RequestSizeFilter(security.getMaxRequestSize().toBytes(),
+                security.getMaxInputSize().toBytes()));
         ErrorMappers.all().forEach(environment.jersey()::register);
-        environment.jersey().register(new JobResource(engine,
-                new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(), security.getMaxValueLength()),
-                security.getMaxLogLines(), engineConfig.waitAnswers(environment), environment.getObjectMapper()));
+        RequestLimits limits = new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(),
+                security.getMaxValueLength(), config.getDocker().networkModesStepsMayChoose(), engineConfig.getMaxRetries(),
+                engineConfig.getMaxRetryDelay().toJavaDuration());
+        environment.jersey().register(new JobResource(engine, limits, security.getMaxInputSize().toBytes(),
+                security.getMaxLogLines(), engineConfig.waitAnswers(environment), environment.getObjectMapper(),
+                environment.getValidator()));
     }
 
     /**

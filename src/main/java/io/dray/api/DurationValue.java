@@ -5,11 +5,17 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.dray.core.Durations;
 import java.time.Duration;
 
-/** A timeout as users write it, seconds ({@code 90}) or a duration ({@code "90s"}, {@code "15m"}); echoed back as given. */
+/**
+ * A duration as users write it, seconds ({@code 90}) or a duration ({@code "90s"}, {@code "15m"}); echoed back as
+ * given. {@code 0} is what the original's production fork sent for "none" (its fields were omitted when 0).
+ */
 public record DurationValue(@JsonValue Object written, Duration duration) {
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static DurationValue of(Object written) {
+        if (written instanceof Number seconds && seconds.doubleValue() == 0) {
+            return new DurationValue(written, Duration.ZERO);
+        }
         if (written instanceof Number seconds && seconds.doubleValue() > 0) {
             return new DurationValue(written, Duration.ofMillis((long) (seconds.doubleValue() * 1000)));
         }
@@ -17,5 +23,10 @@ public record DurationValue(@JsonValue Object written, Duration duration) {
             return new DurationValue(written, Durations.parse(text));
         }
         throw new IllegalArgumentException(written + " is not a duration: write seconds, or e.g. \"90s\", \"15m\"");
+    }
+
+    /** The duration, or null for none (0). */
+    Duration orNoneIfZero() {
+        return duration.isZero() ? null : duration;
     }
 }

@@ -3,47 +3,71 @@ package io.dray.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.dray.api.RequestLimits.InvalidRequestException;
 import io.dray.core.EnvVar;
 import io.dray.core.Step;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A job as {@code POST /jobs} takes it, and as it answers: the same description with the {@code id} Dray gave it. The id
- * of a request is ignored.
+ * of a request is ignored. {@code input} is base64, as the original's production fork took it: the bytes the first
+ * step reads on its stdin.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl"})
+@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl", "input"})
 public record JobRepresentation(
         String id,
         String name,
         @Valid List<@NotNull @Valid EnvVarRepresentation> environment,
         @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps,
         DurationValue timeout,
-        DurationValue ttl) {
+        DurationValue ttl,
+        String input) {
 
     List<EnvVar> toEnvironment() {
         return environment == null ? List.of() : environment.stream().map(EnvVarRepresentation::toEnvVar).toList();
     }
 
+    /** @throws InvalidRequestException naming a step's field whose value is out of range */
     List<Step> toSteps() {
-        return steps.stream().map(StepRepresentation::toStep).toList();
+        return IntStream.range(0, steps.size()).mapToObj(i -> steps.get(i).toStep("steps[" + i + "]")).toList();
+    }
+
+    /**
+     * The bytes of {@code input}, null for none (absent or empty, as the fork took it). Line breaks are ignored, as the
+     * fork's decoder did; anything else that is not base64 is refused.
+     *
+     * @throws InvalidRequestException if it is not base64
+     */
+    byte[] decodedInput() {
+        if (input == null || input.isEmpty()) {
+            return null;
+        }
+        try {
+            return Base64.getDecoder().decode(input.replace("\r", "").replace("\n", ""));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("input is not valid base64: " + e.getMessage());
+        }
     }
 
     /** The answer to a submission: this job with its id, secrets masked. */
     JobRepresentation echoWithId(String id) {
         return new JobRepresentation(id, name, EnvVarRepresentation.masked(environment),
-                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl);
+                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl, input);
     }
 
-    java.time.Duration toTimeout() {
-        return timeout == null ? null : timeout.duration();
+    Duration toTimeout() {
+        return timeout == null ? null : timeout.orNoneIfZero();
     }
 
-    java.time.Duration toTtl() {
-        return ttl == null ? null : ttl.duration();
+    Duration toTtl() {
+        return ttl == null ? null : ttl.orNoneIfZero();
     }
 }

@@ -13,6 +13,8 @@ import io.dray.core.LogFilter;
 import io.dray.core.LogPage;
 import io.dray.core.LogStream;
 import io.dropwizard.jersey.params.LongParam;
+import org.glassfish.jersey.media.multipart.FormDataBodyPart;
+import org.glassfish.jersey.media.multipart.FormDataParam;
 import jakarta.annotation.security.PermitAll;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -37,6 +39,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -59,20 +66,27 @@ public final class JobResource {
     static final int MAX_PAGE_JOBS = 10_000;
     private final JobEngine engine;
     private final RequestLimits limits;
+    private final long maxInputBytes;
     private final int maxLogLines;
     private final Executor responses;
     private final ObjectMapper json;
+    private final Validator validator;
 
     /**
+     * @param maxInputBytes the largest input of a multipart submission
      * @param maxLogLines the most lines one page of a log ({@code limit}) answers
      * @param responses writes the answers of waiting requests, off the engine's threads
+     * @param validator checks the job of a multipart submission as Jersey checks a JSON one's
      */
-    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines, Executor responses, ObjectMapper json) {
+    public JobResource(JobEngine engine, RequestLimits limits, long maxInputBytes, int maxLogLines, Executor responses,
+            ObjectMapper json, Validator validator) {
         this.engine = engine;
         this.limits = limits;
+        this.maxInputBytes = maxInputBytes;
         this.maxLogLines = maxLogLines;
         this.responses = responses;
         this.json = json;
+        this.validator = validator;
     }
 
     @POST
@@ -80,11 +94,101 @@ public final class JobResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
         limits.check(request);
-        Job job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout(),
-                request.toTtl());
+        byte[] input = request.decodedInput();
+        return submitted(request, input == null ? null : new ByteArrayInputStream(input), uri);
+    }
+
+    /**
+     * A job with an input too large for JSON: a {@code job} part (the job's JSON) and an {@code input} part (the bytes
+     * its first step reads), which Jersey's multipart keeps on disk past a small size, and Dray copies into the store in
+     * chunks: the input's size costs no heap.
+     */
+    @POST
+    @Timed
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response submitWithInput(@FormDataParam("job") FormDataBodyPart jobPart,
+            @FormDataParam("input") FormDataBodyPart inputPart, @Context UriInfo uri) throws IOException {
+        if (jobPart == null) {
+            throw new RequestLimits.InvalidRequestException(
+                    "job: a multipart submission needs a part named \"job\" with the job's JSON");
+        }
+        JobRepresentation request;
+        try (InputStream body = jobPart.getValueAs(InputStream.class)) {
+            request = json.readValue(body, JobRepresentation.class);
+        }
+        if (request == null) {
+            throw new RequestLimits.InvalidRequestException("job: the part is empty");
+        }
+        validate(request);
+        limits.check(request);
+        if (inputPart != null && request.decodedInput() != null) {
+            throw new RequestLimits.InvalidRequestException("input: given both in the job and as a part; give it once");
+        }
+        if (inputPart == null) {
+            byte[] input = request.decodedInput();
+            return submitted(request, input == null ? null : new ByteArrayInputStream(input), uri);
+        }
+        try (InputStream input = new InputLimit(inputPart.getValueAs(InputStream.class), maxInputBytes)) {
+            return submitted(request, input, uri);
+        }
+    }
+
+    private Response submitted(JobRepresentation request, InputStream input, UriInfo uri) {
+        Job job;
+        try {
+            job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout(),
+                    request.toTtl(), input);
+        } catch (IOException e) {
+            throw new WebApplicationException(ErrorMappers.error(Response.Status.BAD_REQUEST,
+                    "cannot read the input: " + e.getMessage()));
+        }
         return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build())
                 .entity(request.echoWithId(job.id()))
                 .build();
+    }
+
+    /** Bean Validation of a job read by hand, with the messages a JSON submission gets. */
+    private void validate(JobRepresentation request) {
+        Set<ConstraintViolation<JobRepresentation>> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
+            throw new RequestLimits.InvalidRequestException(violations.stream()
+                    .map(v -> (v.getPropertyPath() + " " + v.getMessage()).replace(".<list element>", ""))
+                    .sorted()
+                    .collect(java.util.stream.Collectors.joining("; ")));
+        }
+    }
+
+    /** An input part past the configured size answers 413, as a body past its size does. */
+    private static final class InputLimit extends java.io.FilterInputStream {
+        private final long limit;
+        private long read;
+
+        InputLimit(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = super.read(bytes, offset, length);
+            count(Math.max(n, 0));
+            return n;
+        }
+
+        private void count(int n) {
+            read += n;
+            if (read > limit) {
+                throw new WebApplicationException(ErrorMappers.error(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                        "input: larger than " + limit + " bytes (security.maxInputSize)"));
+            }
+        }
     }
 
     /**

@@ -92,6 +92,50 @@ public class EngineFactory {
     @NotNull
     private DataSize logBatchSize = DataSize.mebibytes(1);
 
+    /** The most retries a step may ask for ({@code retries}); past that, 422. */
+    @Min(0)
+    @Max(1000)
+    private int maxRetries = 10;
+
+    /** The wait before a step's first retry when the step sets no {@code retryDelay}; doubled before each next one. */
+    @NotNull
+    private Duration retryDelay = Duration.seconds(1);
+
+    /** The longest wait before a retry, however often it doubled; a step's own {@code retryDelay} may not be longer. */
+    @NotNull
+    @MinDuration(value = 1, unit = java.util.concurrent.TimeUnit.MILLISECONDS)
+    private Duration maxRetryDelay = Duration.minutes(5);
+
+    @JsonProperty
+    public int getMaxRetries() {
+        return maxRetries;
+    }
+
+    @JsonProperty
+    public void setMaxRetries(int maxRetries) {
+        this.maxRetries = maxRetries;
+    }
+
+    @JsonProperty
+    public Duration getRetryDelay() {
+        return retryDelay;
+    }
+
+    @JsonProperty
+    public void setRetryDelay(Duration retryDelay) {
+        this.retryDelay = retryDelay;
+    }
+
+    @JsonProperty
+    public Duration getMaxRetryDelay() {
+        return maxRetryDelay;
+    }
+
+    @JsonProperty
+    public void setMaxRetryDelay(Duration maxRetryDelay) {
+        this.maxRetryDelay = maxRetryDelay;
+    }
+
     @JsonProperty
     public int getWorkers() {
         return workers;
@@ -333,6 +377,8 @@ public class EngineFactory {
                 shutdownGrace.toJavaDuration(),
                 defaultStepTimeout == null ? null : defaultStepTimeout.toJavaDuration(),
                 maxBufferedLogLines,
-                finishedJobCacheTime.toJavaDuration());
+                finishedJobCacheTime.toJavaDuration(),
+                retryDelay.toJavaDuration(),
+                maxRetryDelay.toJavaDuration());
     }
 }

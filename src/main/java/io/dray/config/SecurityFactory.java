@@ -39,6 +39,13 @@ public class SecurityFactory {
     @NotNull
     private DataSize maxRequestSize = DataSize.mebibytes(1);
 
+    /**
+     * The largest input a job may give its first step in a multipart submission (a JSON one's is within
+     * {@link #maxRequestSize}). It is kept in Redis until that step succeeded.
+     */
+    @NotNull
+    private DataSize maxInputSize = DataSize.mebibytes(256);
+
     @Min(1)
     private int maxSteps = 100;
 
@@ -91,6 +98,16 @@ public class SecurityFactory {
     @JsonProperty
     public void setAllowedImages(String allowedImages) {
         this.allowedImages = allowedImages == null ? "" : allowedImages;
+    }
+
+    @JsonProperty
+    public DataSize getMaxInputSize() {
+        return maxInputSize;
+    }
+
+    @JsonProperty
+    public void setMaxInputSize(DataSize maxInputSize) {
+        this.maxInputSize = maxInputSize;
     }
 
     @JsonProperty

@@ -9,10 +9,16 @@ import java.util.Map;
 
 /**
  * A job as submitted: a named list of steps run in order, with environment variables shared by every step, a limit on
- * its whole run time ({@code timeout}, null for none), and how long it is kept once it ended ({@code ttl}, null for
- * the engine's retention).
+ * its whole run time ({@code timeout}, null for none), how long it is kept once it ended ({@code ttl}, null for the
+ * engine's retention), and how many bytes of input its first step reads on its stdin ({@code inputBytes}, null for
+ * none; the bytes are kept in the store until that step succeeded).
  */
-public record Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
+public record Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl,
+        Long inputBytes) {
+
+    /** The variables Dray sets in every step, with the original's production fork's names; a job may not set them. */
+    public static final List<String> IDENTITY_VARIABLES = List.of("DRAY_JOB_ID", "DRAY_JOB_NAME",
+            "DRAY_CURRENT_STEP_INDEX", "DRAY_CURRENT_STEP_NAME", "DRAY_STEP_ATTEMPT");
 
     public Job {
         requireNonNull(id, "id");
@@ -23,16 +29,34 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
         }
     }
 
+    public Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
+        this(id, name, environment, steps, timeout, ttl, null);
+    }
+
     public Job(String id, String name, List<EnvVar> environment, List<Step> steps) {
         this(id, name, environment, steps, null, null);
     }
 
-    /** The job's variables overlaid with the step's own: the step wins for a variable set in both. */
-    public Map<String, String> environmentOf(int stepIndex) {
+    /**
+     * What a step's container gets: the job's variables overlaid with the step's own (the step wins for a variable set
+     * in both), and Dray's {@link #IDENTITY_VARIABLES} for this attempt (counted from 1).
+     */
+    public Map<String, String> environmentOf(int stepIndex, int attempt) {
         Map<String, String> merged = new LinkedHashMap<>();
         environment.forEach(v -> merged.put(v.variable(), v.value()));
         steps.get(stepIndex).environment().forEach(v -> merged.put(v.variable(), v.value()));
+        Step step = steps.get(stepIndex);
+        merged.put("DRAY_JOB_ID", id);
+        merged.put("DRAY_JOB_NAME", name == null ? "" : name);
+        merged.put("DRAY_CURRENT_STEP_INDEX", Integer.toString(stepIndex));
+        merged.put("DRAY_CURRENT_STEP_NAME", step.name() == null ? "" : step.name());
+        merged.put("DRAY_STEP_ATTEMPT", Integer.toString(attempt));
         return merged;
+    }
+
+    /** This job with other steps and variables (e.g. their secret values encrypted). */
+    public Job withVariables(List<EnvVar> jobVariables, List<Step> otherSteps) {
+        return new Job(id, name, jobVariables, otherSteps, timeout, ttl, inputBytes);
     }
 
     /** The values of every secret variable of the job and its steps, to be masked wherever output shows them. */

@@ -5,6 +5,9 @@ import com.codahale.metrics.health.HealthCheck;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dropwizard.lifecycle.Managed;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class JobEngine implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
     private static final int FINISHED_STATES_CACHED = 10_000;
+    /** How much of a job's input is read into memory, and written to the store, at a time. */
+    private static final int INPUT_CHUNK_BYTES = 1 << 20;
     /** How long a stopping instance waits for its stopped runs to hand their jobs back. */
     private static final Duration HAND_BACK_TIME = Duration.ofSeconds(30);
 
@@ -40,6 +45,8 @@ public final class JobEngine implements Managed {
      * @param shutdownGrace how long a stopping instance lets running steps finish before it hands their jobs back
      * @param defaultStepTimeout a step's timeout when it sets none; null for none
      * @param maxBufferedLogLines log lines a job may hold in memory while the store is down
+     * @param retryDelay the wait before a step's first retry when the step sets none
+     * @param maxRetryDelay the longest wait before a retry, however often the wait doubled
      */
     public record Settings(
             int workers,
@@ -51,7 +58,9 @@ public final class JobEngine implements Managed {
             Duration shutdownGrace,
             Duration defaultStepTimeout,
             int maxBufferedLogLines,
-            Duration finishedJobCacheTime) {}
+            Duration finishedJobCacheTime,
+            Duration retryDelay,
+            Duration maxRetryDelay) {}
 
     /**
      * The executors of the engine's duties, one per duty, each bounded.
@@ -105,7 +114,7 @@ public final class JobEngine implements Managed {
                 .build();
         this.submitted = metrics.meter("jobs.submitted");
         JobRun.Context context = new JobRun.Context(stores, runner, spools, clock, settings.defaultStepTimeout(),
-                metrics.timer("steps.duration"), executors.stops());
+                settings.retryDelay(), settings.maxRetryDelay(), metrics.timer("steps.duration"), executors.stops());
         this.waiters = new CompletionWaiters(stores.jobs(), this::state, id -> dispatcher().runsHere(id),
                 executors.waiters());
         this.dispatcher = new Dispatcher(instance, stores.queue(), context,
@@ -181,17 +190,81 @@ public final class JobEngine implements Managed {
      * @throws QueueFullException if too many jobs wait
      */
     public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
-        Job job = new Job(UUID.randomUUID().toString().toUpperCase(Locale.ROOT), name, environment, steps, timeout, ttl);
+        try {
+            return submit(name, environment, steps, timeout, ttl, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // there is no input to read
+        }
+    }
+
+    /**
+     * Persists a new job whose first step reads {@code input} on its stdin (null for none) at the back of the queue,
+     * once the input is read to its end into the store, in chunks; nothing of the job is kept if that fails.
+     *
+     * @throws ImageNotAllowedException if a step's image is not allowed, before anything is written or read
+     * @throws QueueFullException if too many jobs wait
+     * @throws IOException if the input cannot be read
+     */
+    public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl,
+            InputStream input) throws IOException {
+        String id = UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
+        Job described = new Job(id, name, environment, steps, timeout, ttl);
         for (int i = 0; i < steps.size(); i++) {
             if (!allowedImages.permits(steps.get(i).source())) {
-                throw new ImageNotAllowedException(job.describeStep(i), steps.get(i).source());
+                throw new ImageNotAllowedException(described.describeStep(i), steps.get(i).source());
             }
         }
+        if (input == null) {
+            enqueue(described);
+            return described;
+        }
+        boolean queued = false;
+        try {
+            long bytes = storeInput(id, input);
+            Job job = new Job(id, name, environment, steps, timeout, ttl, bytes == 0 ? null : bytes);
+            enqueue(job);
+            queued = true;
+            return job;
+        } finally {
+            if (!queued) {
+                forgetInput(id);
+            }
+        }
+    }
+
+    /**
+     * Deletes what is stored of the input of a job that will not run: one never queued (what an outage keeps expires on
+     * its own), or cancelled while it waited (kept until the job is deleted).
+     */
+    private void forgetInput(String id) {
+        try {
+            stores.inputs().discard(id);
+        } catch (RuntimeException e) {
+            LOG.warn("the input of job {} stays in the store for now: {}", id, e.toString());
+        }
+    }
+
+    /** Copies the input into the store in chunks, so that its size costs no heap; returns how many bytes it had. */
+    private long storeInput(String id, InputStream input) throws IOException {
+        byte[] chunk = new byte[INPUT_CHUNK_BYTES];
+        long total = 0;
+        while (true) {
+            int length = input.readNBytes(chunk, 0, chunk.length);
+            if (length > 0) {
+                stores.inputs().append(id, chunk, length);
+                total += length;
+            }
+            if (length < chunk.length) {
+                return total;
+            }
+        }
+    }
+
+    private void enqueue(Job job) {
         if (!stores.queue().enqueue(job, JobState.queued(job, clock.instant()), settings.maxQueuedJobs())) {
             throw new QueueFullException(settings.maxQueuedJobs());
         }
         submitted.mark();
-        return job;
     }
 
     public JobState state(String id) {
@@ -250,6 +323,7 @@ public final class JobEngine implements Managed {
                 if (local.isEmpty()) {
                     // Input kept for an interrupted job waiting in the queue; a run cleans up after itself.
                     spools.deleteJob(id);
+                    forgetInput(id);
                 }
                 waiters.jobLeft(id);
                 LOG.info("job {} cancelled: {}", id, reason);

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * A change of a job's or a step's state, as {@code GET /events} and the Redis channel {@code <keyPrefix>events} tell
  * it: {@code job.queued}, {@code job.running}, {@code job.complete}, {@code job.error}, {@code job.cancelled},
- * {@code job.deleted}, {@code step.running} and {@code step.exited}.
+ * {@code job.deleted}, {@code step.running}, {@code step.exited} and {@code step.retrying} (an attempt failed, the
+ * step waits to begin again).
  *
  * @param step the step's index, for a step's event
  * @param status the job's status, or the step's state as the API shows it ({@code deleted} for a deleted job)
@@ -39,6 +40,8 @@ public record JobEvent(String type, String job, Integer step, String status, Ins
                 events.add(new JobEvent("step.running", after.id(), step.index(), now.shown(), at));
             } else if (now.isFinal() && was.isBegun()) {
                 events.add(new JobEvent("step.exited", after.id(), step.index(), now.shown(), at));
+            } else if (now == StepStatus.PENDING && was.isBegun() && after.status() == JobStatus.RUNNING) {
+                events.add(new JobEvent("step.retrying", after.id(), step.index(), now.shown(), at));
             }
         }
         if (jobChanged && after.status().isFinal()) {

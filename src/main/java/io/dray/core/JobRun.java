@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,9 +42,17 @@ final class JobRun {
         LOG_OVERFLOW
     }
 
-    /** What a run needs besides its claim: the same for every run of an engine. */
+    /**
+     * What a run needs besides its claim: the same for every run of an engine.
+     *
+     * @param retryDelay the wait before a step's first retry when it sets none
+     * @param maxRetryDelay the longest wait before a retry, however often the wait doubled
+     */
     record Context(Stores stores, StepRunner runner, SpoolDirectory spools, Clock clock, Duration defaultStepTimeout,
-            Timer stepDurations, Executor stops) {}
+            Duration retryDelay, Duration maxRetryDelay, Timer stepDurations, Executor stops) {}
+
+    /** How one attempt of a step ended: its outcome if it ran to its end, and why it failed, null if it exited 0. */
+    private record AttemptEnd(StepOutcome outcome, String failure) {}
 
     private final Claim claim;
     private final Job job;
@@ -53,6 +62,8 @@ final class JobRun {
     private final ReentrantLock saving = new ReentrantLock();
     private JobState state;
     private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
+    /** Opened by the first stop: wakes a run that waits before a retry. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile StepLifecycle lifecycle;
     private volatile Instant stepDeadline;
     private volatile Duration stepTimeout;
@@ -82,6 +93,7 @@ final class JobRun {
             return;
         }
         LOG.info("job {}: stopping ({})", job.id(), reason);
+        stopped.countDown();
         StepLifecycle current = lifecycle;
         if (current != null) {
             current.stop();
@@ -101,6 +113,14 @@ final class JobRun {
 
     /** Returns the final status the job reached here, or null if the job left this instance unfinished. */
     JobStatus execute() {
+        JobStatus end = executeSteps();
+        if (end != null && job.inputBytes() != null) {
+            forgetJobInput(); // an ended job's input is never read again, whether its first step succeeded or not
+        }
+        return end;
+    }
+
+    private JobStatus executeSteps() {
         int first = state.stepsCompleted();
         StepData input = null;
         try {
@@ -110,8 +130,14 @@ final class JobRun {
                     return failStep(first, "interrupted: the input of " + job.describeStep(first)
                             + " was lost with the instance that ran it");
                 }
+            } else if (first == 0 && job.inputBytes() != null) {
+                input = jobInput();
+                if (input == null) {
+                    return failStep(0, "the job's input is gone from the store: " + job.describeStep(0) + " cannot read it");
+                }
             }
-            String firstInput = input == null ? null : input.file().toString();
+            // The job's own input is read again from the store by whoever resumes the job: no local path to remember.
+            String firstInput = input == null || first == 0 ? null : input.file().toString();
             if (!save(s -> s.started(now()), (current, next) -> saveWithResumePoint(current, next, first, firstInput))) {
                 return ended();
             }
@@ -151,59 +177,62 @@ final class JobRun {
         return StepData.ownedFile(Path.of(claim.resumeInput()));
     }
 
-    /** Runs step i on the previous step's data; returns the data for the next step (null after the last, or on an end). */
+    /** The job's input, copied from the store to where the first step's input is kept; null if the store lost it. */
+    private StepData jobInput() throws IOException {
+        Path file = context.spools().stepInput(job.id(), 0);
+        Boolean copied = withStore(() -> {
+            try {
+                return context.stores().inputs().copyTo(job.id(), file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (!Boolean.TRUE.equals(copied)) {
+            Files.deleteIfExists(file);
+            return null;
+        }
+        return StepData.ownedFile(file);
+    }
+
+    /**
+     * Runs step i on the previous step's data, again after an attempt that failed while it has retries left, each time
+     * on the same input; returns the data for the next step (null after the last, or on an end).
+     */
     private StepData runStep(int i, StepData input) throws IOException {
         Step step = job.steps().get(i);
         boolean last = i == job.steps().size() - 1;
         try {
-            if (stopReason.get() != null) {
-                return null;
-            }
-            currentStep = i;
-            lastResult = StepResult.NONE;
-            Duration timeout = step.timeout() != null ? step.timeout() : context.defaultStepTimeout();
-            stepTimeout = timeout;
-            stepDeadline = timeout == null ? null : now().plus(timeout);
-            int attemptNumber = savedState().step(i).attempt() + 1;
-            if (attemptNumber > 1) {
-                // The log keeps what every attempt wrote: this says where the next one begins.
-                log.note("[dray] " + job.describeStep(i) + ": attempt " + attemptNumber + " begins");
-            }
-            StepLifecycle attempt = new StepLifecycle(new Recorder(i), context.runner(), context.stops());
-            lifecycle = attempt;
-            if (stopReason.get() != null) {
-                // A stop that came while the previous step's lifecycle was still current must reach this one too.
-                attempt.stop();
-            }
+            int attempt = savedState().step(i).attempt() + 1;
             StepOutcome outcome;
-            try (Timer.Context ignored = context.stepDurations().time()) {
-                outcome = context.runner().run(new StepRun(claim.instance(), claim.epoch(), job.id(), i, step,
-                        job.environmentOf(i), input, !last, log, attempt));
-            } catch (StepFailedException e) {
-                if (stopReason.get() == null) {
-                    failStep(i, job.describeStep(i) + " could not run: " + e.getMessage());
+            while (true) {
+                if (stopReason.get() != null) {
+                    return null;
                 }
-                return null;
-            } finally {
-                attempt.exited();
-                stepDeadline = null;
+                AttemptEnd end = runAttempt(i, step, attempt, input, last);
+                outcome = end.outcome();
+                if (stopReason.get() != null || end.failure() != null) {
+                    context.spools().release(outcome == null ? null : outcome.output());
+                }
+                if (stopReason.get() != null) {
+                    return null;
+                }
+                if (end.failure() == null) {
+                    break;
+                }
+                // An attempt cut short by an instance's end counts too: the attempts never exceed retries + 1.
+                if (attempt > step.retries()) {
+                    failStep(i, end.failure());
+                    return null;
+                }
+                Duration delay = retryDelay(step, attempt);
+                log.note("[dray] " + end.failure() + " (attempt " + attempt + " of " + (step.retries() + 1)
+                        + "); retrying in " + Durations.format(delay));
                 flushLog();
-            }
-            lastResult = outcome.result(0);
-            if (log.claimLost()) {
-                stop(StopReason.CLAIM_LOST);
-            }
-            if (stopReason.get() != null) {
-                context.spools().release(outcome.output());
-                return null;
-            }
-            if (!outcome.succeeded()) {
-                context.spools().release(outcome.output());
-                failStep(i, !outcome.started() ? job.describeStep(i) + " was never started"
-                        : outcome.outOfMemory() ? job.describeStep(i) + " was killed for using more memory than its limit"
-                                + (step.memoryBytes() != null ? " (" + step.memoryBytes() + " bytes)" : "")
-                        : job.describeStep(i) + " exited with code " + outcome.exitCode());
-                return null;
+                String failure = end.failure();
+                if (!save(s -> s.stepRetrying(i, lastResult, failure, now())) || !awaitRetry(delay)) {
+                    return null;
+                }
+                attempt++;
             }
             StepData passed = null;
             if (last) {
@@ -214,16 +243,20 @@ final class JobRun {
             long bytesPassed = passed == null ? 0 : Files.size(passed.file());
             String nextInput = passed == null ? null : passed.file().toString();
             Instant at = now();
+            StepResult result = outcome.result(bytesPassed);
             // In one write, so that a take-over finds either the step to run again or the job ended, never the log
             // of a step that succeeded cut off: the last step's success with the job's completion, any other's with
             // where the next step's input is kept.
             boolean saved = last
-                    ? save(s -> s.stepSucceeded(i, outcome.result(bytesPassed), at).completed(at))
-                    : save(s -> s.stepSucceeded(i, outcome.result(bytesPassed), at),
+                    ? save(s -> s.stepSucceeded(i, result, at).completed(at))
+                    : save(s -> s.stepSucceeded(i, result, at),
                             (current, next) -> saveWithResumePoint(current, next, i + 1, nextInput));
             if (!saved) {
                 context.spools().release(passed);
                 return null;
+            }
+            if (i == 0 && job.inputBytes() != null) {
+                forgetJobInput();
             }
             return passed;
         } finally {
@@ -232,6 +265,83 @@ final class JobRun {
             if (reason != StopReason.SHUTDOWN && reason != StopReason.CLAIM_LOST) {
                 context.spools().release(input);
             }
+        }
+    }
+
+    /**
+     * One attempt of step i, counted from 1: its container, from creation to exit. The caller releases the outcome's
+     * output.
+     */
+    private AttemptEnd runAttempt(int i, Step step, int attempt, StepData input, boolean last) {
+        currentStep = i;
+        lastResult = StepResult.NONE;
+        Duration timeout = step.timeout() != null ? step.timeout() : context.defaultStepTimeout();
+        stepTimeout = timeout;
+        stepDeadline = timeout == null ? null : now().plus(timeout);
+        if (attempt > 1) {
+            // The log keeps what every attempt wrote: this says where the next one begins.
+            log.note("[dray] " + job.describeStep(i) + ": attempt " + attempt + " begins");
+        }
+        StepLifecycle lifecycle = new StepLifecycle(new Recorder(i), context.runner(), context.stops());
+        this.lifecycle = lifecycle;
+        if (stopReason.get() != null) {
+            // A stop that came while the previous attempt's lifecycle was still current must reach this one too.
+            lifecycle.stop();
+        }
+        StepOutcome outcome;
+        try (Timer.Context ignored = context.stepDurations().time()) {
+            outcome = context.runner().run(new StepRun(claim.instance(), claim.epoch(), job.id(), i, attempt, step,
+                    job.environmentOf(i, attempt), input, !last, log, lifecycle));
+        } catch (StepFailedException e) {
+            return new AttemptEnd(null, job.describeStep(i) + " could not run: " + e.getMessage());
+        } finally {
+            lifecycle.exited();
+            stepDeadline = null;
+            flushLog();
+        }
+        lastResult = outcome.result(0);
+        if (log.claimLost()) {
+            stop(StopReason.CLAIM_LOST);
+        }
+        if (outcome.succeeded()) {
+            return new AttemptEnd(outcome, null);
+        }
+        return new AttemptEnd(outcome, !outcome.started() ? job.describeStep(i) + " was never started"
+                : outcome.outOfMemory() ? job.describeStep(i) + " was killed for using more memory than its limit"
+                        + (step.memoryBytes() != null ? " (" + step.memoryBytes() + " bytes)" : "")
+                : job.describeStep(i) + " exited with code " + outcome.exitCode());
+    }
+
+    /** The wait before the retry that follows attempt {@code attempt}: the step's delay, doubled each time, capped. */
+    private Duration retryDelay(Step step, int attempt) {
+        return retryDelay(step.retryDelay() != null ? step.retryDelay() : context.retryDelay(), context.maxRetryDelay(),
+                attempt);
+    }
+
+    static Duration retryDelay(Duration first, Duration max, int attempt) {
+        Duration delay = first;
+        for (int i = 1; i < attempt && delay.compareTo(max) < 0; i++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(max) > 0 ? max : delay;
+    }
+
+    /** Waits before a retry; false if the run was stopped meanwhile. */
+    private boolean awaitRetry(Duration delay) {
+        try {
+            return !stopped.await(delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The first step succeeded: nobody reads the job's input again. What is not deleted now goes with the job. */
+    private void forgetJobInput() {
+        try {
+            context.stores().inputs().discard(job.id());
+        } catch (StoreUnavailableException e) {
+            LOG.debug("job {}: its input stays in the store until the job is deleted: {}", job.id(), e.getMessage());
         }
     }
 
@@ -281,9 +391,12 @@ final class JobRun {
         return save(s -> s.stepFailed(index, lastResult, reason, now())) ? JobStatus.ERROR : null;
     }
 
-    /** Fails the job; the step that was begun, if any, fails with it and keeps what it produced. */
+    /**
+     * Fails the job; the step that was begun, or waits for its retry, if any, fails with it and keeps what it produced.
+     */
     private JobStatus failCurrentStep(String reason) {
-        if (savedState().step(currentStep).status().isBegun()) {
+        StepRecord current = savedState().step(currentStep);
+        if (current.status().isBegun() || current.status() == StepStatus.PENDING && current.attempt() > 0) {
             return failStep(currentStep, reason);
         }
         LOG.info("job {} failed: {}", job.id(), reason);

@@ -92,6 +92,15 @@ public record JobState(
         return new JobState(id, name, status, stepsCompleted + 1, null, createdAt, startedAt, null, next.steps, version);
     }
 
+    /**
+     * The step's attempt failed and the step will begin again: it is pending, and shows how that attempt ended until
+     * the next one begins.
+     */
+    public JobState stepRetrying(int index, StepResult result, String reason, Instant at) {
+        requireStatus(JobStatus.RUNNING);
+        return withStep(index, step -> step.awaitingRetry(result, reason, at));
+    }
+
     public JobState completed(Instant at) {
         requireStatus(JobStatus.RUNNING);
         if (stepsCompleted != steps.size()) {
@@ -138,7 +147,7 @@ public record JobState(
 
     private JobState ended(JobStatus end, String reason, Instant at, StepStatus begunStepEnd) {
         List<StepRecord> next = steps.stream()
-                .map(step -> step.status().isBegun() ? step.ended(begunStepEnd, null, reason, at)
+                .map(step -> step.status().isBegun() || step.awaitsAnotherAttempt() ? step.ended(begunStepEnd, null, reason, at)
                         : step.status() == StepStatus.PENDING ? step.moveTo(StepStatus.SKIPPED) : step)
                 .toList();
         return new JobState(id, name, end, stepsCompleted, reason, createdAt, startedAt, at, next, version);

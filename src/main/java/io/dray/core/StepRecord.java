@@ -62,6 +62,25 @@ public record StepRecord(
                 Output.NONE, Output.NONE, 0, null);
     }
 
+    /** Pending again after an attempt that failed, with how it ended, until the next attempt begins. */
+    StepRecord awaitingRetry(StepResult result, String reason, Instant at) {
+        StepRecord moved = status == StepStatus.PENDING ? this : moveTo(StepStatus.PENDING);
+        return new StepRecord(index, name, source, StepStatus.PENDING,
+                result != null && result.imageId() != null ? result.imageId() : moved.imageId,
+                containerId,
+                result != null ? result.exitCode() : exitCode,
+                startedAt, at, attempt,
+                result != null ? result.stdout() : stdout,
+                result != null ? result.stderr() : stderr,
+                0,
+                reason);
+    }
+
+    /** Pending after it was begun before: a retry, or a job handed back to the queue, will begin it again. */
+    public boolean awaitsAnotherAttempt() {
+        return status == StepStatus.PENDING && attempt > 0;
+    }
+
     StepRecord withContainer(String id) {
         return new StepRecord(index, name, source, status, imageId, id, exitCode, startedAt, finishedAt, attempt,
                 stdout, stderr, bytesPassed, error);

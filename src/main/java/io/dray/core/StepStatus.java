@@ -11,7 +11,10 @@ import java.util.Set;
  * which: every change of a step record is checked against it.
  */
 public enum StepStatus {
-    /** Not begun: its job is queued, or an earlier step still runs, or it was handed back to begin again. */
+    /**
+     * Not begun: its job is queued, or an earlier step still runs, or it was handed back to begin again, or it waits
+     * for its retry.
+     */
     PENDING("pending"),
     /** Its image is being pulled. */
     PULLING("pending"),
@@ -59,7 +62,8 @@ public enum StepStatus {
 
     private Set<StepStatus> successors() {
         return switch (this) {
-            case PENDING -> EnumSet.of(PULLING, CREATED, ERROR, SKIPPED);
+            // Cancelled: a step waiting for its retry, or handed back after it was begun, had run before.
+            case PENDING -> EnumSet.of(PULLING, CREATED, ERROR, CANCELLED, SKIPPED);
             case PULLING -> EnumSet.of(PENDING, CREATED, ERROR, CANCELLED);
             case CREATED -> EnumSet.of(PENDING, RUNNING, ERROR, CANCELLED);
             case RUNNING -> EnumSet.of(PENDING, STOPPING, COMPLETE, ERROR, CANCELLED);

@@ -1,7 +1,8 @@
 package io.dray.core;
 
 /**
- * The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, and instances; and the
- * feed of what changes in it.
+ * The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, instances and jobs'
+ * inputs; and the feed of what changes in it.
  */
-public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances, JobFeed feed) {}
+public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances, JobFeed feed,
+        InputStore inputs) {}

@@ -39,6 +39,13 @@ public class DockerFactory {
     /** Network mode of step containers; empty means the engine's default. */
     private String networkMode = "";
 
+    /**
+     * The network modes a step may ask for ({@code networkMode}), comma-separated, besides {@link #networkMode} itself
+     * (env DRAY_ALLOWED_NETWORK_MODES). None by default: a step's network is an operator's choice (host networking,
+     * say, reaches everything the host reaches).
+     */
+    private String allowedNetworkModes = "";
+
     /** Memory limit of a step that sets none (e.g. 512MiB); none by default. */
     private DataSize defaultMemory;
 
@@ -116,6 +123,30 @@ public class DockerFactory {
     @JsonProperty
     public void setNetworkMode(String networkMode) {
         this.networkMode = networkMode;
+    }
+
+    @JsonProperty
+    public String getAllowedNetworkModes() {
+        return allowedNetworkModes;
+    }
+
+    @JsonProperty
+    public void setAllowedNetworkModes(String allowedNetworkModes) {
+        this.allowedNetworkModes = allowedNetworkModes == null ? "" : allowedNetworkModes;
+    }
+
+    /** What a step may ask for: the listed modes and the configured one (a step asking for the default changes nothing). */
+    public java.util.Set<String> networkModesStepsMayChoose() {
+        java.util.Set<String> modes = new java.util.TreeSet<>();
+        for (String mode : allowedNetworkModes.split(",")) {
+            if (!mode.isBlank()) {
+                modes.add(mode.trim());
+            }
+        }
+        if (!networkMode.isEmpty()) {
+            modes.add(networkMode);
+        }
+        return modes;
     }
 
     @JsonProperty

@@ -21,6 +21,7 @@ import io.dray.core.LogStream;
 import io.dray.core.OutputChannel;
 import io.dray.core.Spool;
 import io.dray.core.SpoolDirectory;
+import io.dray.core.Step;
 import io.dray.core.StepData;
 import io.dray.core.StepFailedException;
 import io.dray.core.StepLifecycle;
@@ -61,6 +62,9 @@ public final class DockerStepRunner implements StepRunner {
     public static final String JOB_LABEL = "dray.job";
     public static final String STEP_LABEL = "dray.step";
     public static final String INSTANCE_LABEL = "dray.instance";
+    /** The claim's epoch: a job taken over runs its steps in new containers, never in those of an earlier claim. */
+    public static final String EPOCH_LABEL = "dray.epoch";
+    /** The step's attempt, from 1: a retried step runs each attempt in a container of its own. */
     public static final String ATTEMPT_LABEL = "dray.attempt";
     /** The store's key prefix: deployments that share an engine but not a store never touch each other's containers. */
     public static final String NAMESPACE_LABEL = "dray.namespace";
@@ -229,8 +233,13 @@ public final class DockerStepRunner implements StepRunner {
         if (!defaults.capabilities().isEmpty()) {
             host.withCapAdd(defaults.capabilities().toArray(Capability[]::new));
         }
-        if (defaults.networkMode() != null) {
-            host.withNetworkMode(defaults.networkMode());
+        Step step = run.step();
+        String networkMode = step.networkMode() != null ? step.networkMode() : defaults.networkMode();
+        if (networkMode != null) {
+            host.withNetworkMode(networkMode);
+        }
+        if (step.cpuShares() != null) {
+            host.withCpuShares(Math.toIntExact(step.cpuShares()));
         }
         Long memory = run.step().memoryBytes() != null ? run.step().memoryBytes() : defaults.memoryBytes();
         if (memory != null) {
@@ -248,12 +257,12 @@ public final class DockerStepRunner implements StepRunner {
                     .withSource(outputFile.hostPath().toString())
                     .withTarget(outputFile.containerPath())));
         }
-        String name = "dray-" + run.jobId() + "-" + run.index() + "-" + run.epoch();
+        String name = "dray-" + run.jobId() + "-" + run.index() + "-" + run.epoch() + "-" + run.attempt();
         CreateContainerCmd create = docker.commands().createContainerCmd(image.name())
                 .withName(name)
                 .withLabels(Map.of(JOB_LABEL, run.jobId(), STEP_LABEL, Integer.toString(run.index()),
-                        INSTANCE_LABEL, run.instance(), ATTEMPT_LABEL, Long.toString(run.epoch()),
-                        NAMESPACE_LABEL, namespace))
+                        INSTANCE_LABEL, run.instance(), EPOCH_LABEL, Long.toString(run.epoch()),
+                        ATTEMPT_LABEL, Integer.toString(run.attempt()), NAMESPACE_LABEL, namespace))
                 .withEnv(run.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withTty(false)
                 .withAttachStdout(true)
@@ -262,6 +271,20 @@ public final class DockerStepRunner implements StepRunner {
                 .withStdinOpen(stdin)
                 .withStdInOnce(stdin)
                 .withHostConfig(host);
+        // Each replaces the image's own only when the step sets it.
+        if (step.command() != null) {
+            create.withCmd(step.command());
+        }
+        if (step.entrypoint() != null) {
+            // An empty entrypoint clears the image's: Docker's API spells that [""].
+            create.withEntrypoint(step.entrypoint().isEmpty() ? List.of("") : step.entrypoint());
+        }
+        if (step.workingDir() != null) {
+            create.withWorkingDir(step.workingDir());
+        }
+        if (step.user() != null) {
+            create.withUser(step.user());
+        }
         try {
             return create.exec().getId();
         } catch (NotFoundException e) {

@@ -240,10 +240,7 @@ final class JobHash {
         UnaryOperator<List<EnvVar>> vars = list -> list.stream()
                 .map(v -> v.secret() ? new EnvVar(v.variable(), transform.apply(v.value()), true) : v)
                 .toList();
-        List<Step> steps = job.steps().stream()
-                .map(s -> new Step(s.name(), s.source(), vars.apply(s.environment()), s.output(), s.refresh(),
-                        s.beginDelimiter(), s.endDelimiter(), s.timeout(), s.memoryBytes(), s.cpus()))
-                .toList();
-        return new Job(job.id(), job.name(), vars.apply(job.environment()), steps, job.timeout(), job.ttl());
+        List<Step> steps = job.steps().stream().map(s -> s.withEnvironment(vars.apply(s.environment()))).toList();
+        return job.withVariables(vars.apply(job.environment()), steps);
     }
 }

@@ -55,10 +55,14 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public boolean enqueue(Job job, JobState state, int maxQueued) {
         List<String> args = new ArrayList<>(List.of(job.id(), Integer.toString(maxQueued),
-                events.toJson(JobEvent.between(null, state, clock.instant()).get(0))));
+                events.toJson(JobEvent.between(null, state, clock.instant()).get(0)),
+                job.inputBytes() == null ? "" : Long.toString(job.inputBytes())));
         args.addAll(hashes.newJob(job, state));
-        Object queued = scripts.run("enqueue",
-                List.of(keys.job(job.id()), keys.jobs(), keys.jobSequence(), keys.queue(), keys.eventsChannel()), args);
+        Object queued = scripts.run("enqueue", List.of(keys.job(job.id()), keys.jobs(), keys.jobSequence(), keys.queue(),
+                keys.eventsChannel(), keys.input(job.id())), args);
+        if (Long.valueOf(-1).equals(queued)) {
+            throw new StoreDataException("the input of job " + job.id() + " is not all in the store (it expired?)", null);
+        }
         return Long.valueOf(1).equals(queued);
     }
 

@@ -225,7 +225,7 @@ public final class RedisJobStore implements JobStore {
     @Override
     public boolean delete(String id) {
         Object existed = scripts.run("delete", List.of(keys.job(id), keys.log(id), keys.jobs(), keys.queue(),
-                        keys.logStreams(id), keys.eventsChannel(), keys.expiries()),
+                        keys.logStreams(id), keys.eventsChannel(), keys.expiries(), keys.input(id)),
                 List.of(id, events.toJson(JobEvent.deleted(id, clock.instant()))));
         return Long.valueOf(1).equals(existed);
     }

@@ -9,6 +9,8 @@ package io.dray.store;
  *       step running, where that step's input is kept and how long the log was when it started;
  *   <li>{@code job:<id>:log}: list of the job's log lines;
  *   <li>{@code job:<id>:log:streams}: string of one character per log line, the stream that wrote it;
+ *   <li>{@code job:<id>:input}: string of the bytes the job's first step reads on its stdin, until that step
+ *       succeeded;
  *   <li>{@code queue}: list of the ids of queued jobs, front first;
  *   <li>{@code instances}: set of the instances that may own jobs;
  *   <li>{@code instance:<id>}: an instance's heartbeat, which expires with its lease;
@@ -45,6 +47,10 @@ final class RedisKeys {
 
     String logStreams(String id) {
         return prefix + "job:" + id + ":log:streams";
+    }
+
+    String input(String id) {
+        return prefix + "job:" + id + ":input";
     }
 
     String expiries() {

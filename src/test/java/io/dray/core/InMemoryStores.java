@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * Every store in memory, with the same meaning as the Redis ones ({@link StoresContract} holds both to it), so that the
  * engine's logic is tested in milliseconds. A test can make it unavailable, or make one operation fail once.
  */
-public final class InMemoryStores implements JobStore, JobQueue, LogStore, InstanceRegistry, JobFeed {
+public final class InMemoryStores implements JobStore, JobQueue, LogStore, InstanceRegistry, JobFeed, InputStore {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
@@ -31,6 +31,8 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     private final Deque<String> queue = new ArrayDeque<>();
     private final Map<String, List<String>> claimed = new HashMap<>();
     private final Map<String, Instant> leases = new HashMap<>();
+    /** Jobs' inputs, by job id: queued or not. */
+    private final Map<String, java.io.ByteArrayOutputStream> inputs = new HashMap<>();
     private final Map<String, RuntimeException> failures = new HashMap<>();
     private final Map<String, Integer> heartbeats = new HashMap<>();
     private final Set<String> silenced = new HashSet<>();
@@ -68,7 +70,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     }
 
     public Stores stores() {
-        return new Stores(this, this, this, this, this);
+        return new Stores(this, this, this, this, this, this);
     }
 
     /** How long a job that sets no ttl of its own is kept once it ended; null (the default) for forever. */
@@ -237,6 +239,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         queue.remove(id);
         boolean existed = jobs.remove(id) != null;
         expiries.remove(id);
+        inputs.remove(id);
         if (existed) {
             publish(List.of(JobEvent.deleted(id, clock.instant())));
         }
@@ -280,6 +283,10 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         if (queue.size() >= maxQueued) {
             return leave("enqueue", false);
         }
+        if (job.inputBytes() != null && (!inputs.containsKey(job.id()) || inputs.get(job.id()).size() != job.inputBytes())) {
+            lock.unlock();
+            throw new StoreDataException("the input of job " + job.id() + " is not all in the store", null);
+        }
         Entry entry = new Entry(job, state);
         entry.position = ++positions;
         jobs.put(job.id(), entry);
@@ -287,6 +294,53 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         publish(JobEvent.between(null, state, clock.instant()));
         queued.signalAll();
         return leave("enqueue", true);
+    }
+
+    @Override
+    public void append(String jobId, byte[] chunk, int length) {
+        enter("append");
+        inputs.computeIfAbsent(jobId, id -> new java.io.ByteArrayOutputStream()).write(chunk, 0, length);
+        leave("append", null);
+    }
+
+    @Override
+    public boolean copyTo(String jobId, java.nio.file.Path target) throws java.io.IOException {
+        enter("copyTo");
+        java.io.ByteArrayOutputStream input = inputs.get(jobId);
+        byte[] bytes = input == null ? null : input.toByteArray();
+        leave("copyTo", null);
+        if (bytes == null) {
+            return false;
+        }
+        java.nio.file.Files.write(target, bytes);
+        return true;
+    }
+
+    @Override
+    public void discard(String jobId) {
+        enter("discard");
+        inputs.remove(jobId);
+        leave("discard", null);
+    }
+
+    /** How many inputs the store keeps, of any job, queued or not. */
+    public int inputCount() {
+        lock.lock();
+        try {
+            return inputs.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the store still keeps the job's input. */
+    public boolean hasInput(String jobId) {
+        lock.lock();
+        try {
+            return inputs.containsKey(jobId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -480,4 +480,197 @@ class JobEngineTest {
             }
         }
     }
+
+    // Retries
+
+    private static Step retried(String image, int retries, Duration delay) {
+        return step(image).withRetries(retries, delay);
+    }
+
+    @Test
+    void aStepThatFailsTwiceSucceedsOnItsThirdAttemptOnTheSameInputAndPassesOnlyThatAttemptsOutput() {
+        runner.behave("words").stdout = List.of("b", "a");
+        ScriptedStepRunner.Behaviour flaky = runner.behave("flaky");
+        flaky.cat = true;
+        flaky.failingRuns = 2;
+        runner.behave("cat").cat = true;
+        Job job = submit(step("words"), retried("flaky", 2, null), step("cat"));
+
+        JobState end = ended(job);
+
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.step(1).attempt()).isEqualTo(3);
+        assertThat(end.step(1).status()).isEqualTo(StepStatus.COMPLETE);
+        List<StepRun> flakyRuns = runner.received.stream().filter(run -> run.index() == 1).toList();
+        assertThat(flakyRuns).extracting(StepRun::attempt).containsExactly(1, 2, 3);
+        assertThat(flakyRuns).extracting(run -> run.environment().get("DRAY_STEP_ATTEMPT")).containsExactly("1", "2", "3");
+        assertThat(runner.inputsRead.subList(1, 4)).containsOnly("b\na\n");
+        assertThat(runner.inputsRead.get(4)).as("the next step reads the successful attempt's output only").isEqualTo("b\na\n");
+        assertThat(store.log(job.id())).containsExactly("b", "a",
+                "attempt 1 failed",
+                "[dray] step 2 (flaky) exited with code 1 (attempt 1 of 3); retrying in 10ms",
+                "[dray] step 2 (flaky): attempt 2 begins",
+                "attempt 2 failed",
+                "[dray] step 2 (flaky) exited with code 1 (attempt 2 of 3); retrying in 20ms",
+                "[dray] step 2 (flaky): attempt 3 begins",
+                "b", "a",
+                "b", "a");
+        assertThat(store.published).extracting(JobEvent::type).containsSubsequence(
+                "step.running", "step.retrying", "step.running", "step.retrying", "step.running", "step.exited");
+    }
+
+    @Test
+    void aStepOutOfRetriesFailsTheJobWithItsLastAttemptsError() {
+        runner.behave("broken").failingRuns = 10;
+        Job job = submit(retried("broken", 1, Duration.ZERO), step("never"));
+
+        JobState end = ended(job);
+
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).isEqualTo("step 1 (broken) exited with code 1");
+        assertThat(end.step(0).attempt()).isEqualTo(2);
+        assertThat(end.step(0).exitCode()).isEqualTo(1);
+        assertThat(end.step(1).status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(runner.received).hasSize(2);
+    }
+
+    @Test
+    void aStepThatCannotStartIsRetriedToo() {
+        runner.behave("unstartable").createFailure = new StepFailedException("no such image");
+        Job job = submit(retried("unstartable", 2, Duration.ZERO));
+
+        JobState end = ended(job);
+
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).isEqualTo("step 1 (unstartable) could not run: no such image");
+        assertThat(runner.received).hasSize(3);
+    }
+
+    /** An engine whose retries wait a minute, so that a test acts while one waits. */
+    private void restartWithLongRetryDelays() throws InterruptedException {
+        engine.stop();
+        engine = start(TestEngines.Settings.defaults().withLeaseTime(LEASE).withShutdownGrace(Duration.ofMillis(100))
+                .withRetryDelays(Duration.ofMinutes(1), Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void aCancelDuringTheWaitForARetryEndsTheJobAtOnceAndNothingIsRetried() throws Exception {
+        restartWithLongRetryDelays();
+        runner.behave("broken").failingRuns = 10;
+        Job job = submit(retried("broken", 5, Duration.ofMinutes(1)));
+        soon().until(() -> store.find(job.id()).orElseThrow().step(0).awaitsAnotherAttempt());
+
+        long before = System.nanoTime();
+        engine.cancel(job.id(), "not needed");
+        soon().until(() -> store.claimedBy(engine.instance()).isEmpty());
+
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(2));
+        JobState end = store.find(job.id()).orElseThrow();
+        assertThat(end.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(end.step(0).status()).as("it had run: cancelled, not skipped").isEqualTo(StepStatus.CANCELLED);
+        assertThat(runner.received).hasSize(1);
+    }
+
+    @Test
+    void aJobTimeoutDuringTheWaitForARetryFailsTheStepAndNothingIsRetried() throws Exception {
+        restartWithLongRetryDelays();
+        runner.behave("broken").failingRuns = 10;
+        Job job = engine.submit("test", List.of(), List.of(retried("broken", 5, Duration.ofMinutes(1))),
+                Duration.ofSeconds(30), null);
+        soon().until(() -> store.find(job.id()).orElseThrow().step(0).awaitsAnotherAttempt());
+
+        clock.advance(Duration.ofSeconds(31));
+        JobState end = ended(job);
+
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).isEqualTo("job timed out after 30s");
+        assertThat(end.step(0).status()).isEqualTo(StepStatus.ERROR);
+        assertThat(runner.received).hasSize(1);
+    }
+
+    @Test
+    void aStepThatTimedOutIsNotRetried() {
+        runner.behave("slow").runsUntilStopped = 10;
+        Job job = submit(step("slow", Duration.ofSeconds(5)).withRetries(3, Duration.ZERO));
+        awaitStep(job, 0, StepStatus.RUNNING);
+
+        clock.advance(Duration.ofSeconds(6));
+        JobState end = ended(job);
+
+        assertThat(end.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(end.error()).contains("timed out");
+        assertThat(runner.received).hasSize(1);
+    }
+
+    @Test
+    void retryDelaysDoubleUpToTheirCap() {
+        Duration second = Duration.ofSeconds(1);
+        Duration cap = Duration.ofSeconds(5);
+        assertThat(List.of(1, 2, 3, 4, 50).stream().map(attempt -> JobRun.retryDelay(second, cap, attempt)).toList())
+                .containsExactly(second, Duration.ofSeconds(2), Duration.ofSeconds(4), cap, cap);
+        assertThat(JobRun.retryDelay(Duration.ZERO, cap, 7)).isZero();
+    }
+
+    // A job's input
+
+    @Test
+    void aJobsInputReachesItsFirstStepByteForByteAndLeavesTheStoreOnceThatStepSucceeded() throws Exception {
+        runner.behave("cat").cat = true;
+        byte[] input = "first line\nsecond line\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Job job = engine.submit("with input", List.of(), List.of(step("cat"), step("cat")), null, null,
+                new java.io.ByteArrayInputStream(input));
+
+        assertThat(job.inputBytes()).isEqualTo(input.length);
+        assertThat(ended(job).status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(runner.inputsRead.get(0)).isEqualTo("first line\nsecond line\n");
+        assertThat(store.log(job.id())).containsExactly("first line", "second line", "first line", "second line");
+        assertThat(store.hasInput(job.id())).isFalse();
+    }
+
+    @Test
+    void anInputOfManyChunksIsStoredWhole() throws Exception {
+        runner.behave("cat").cat = true;
+        byte[] input = new byte[(1 << 20) * 2 + 17];
+        new Random(7).nextBytes(input);
+        Job job = engine.submit(null, List.of(), List.of(step("cat"), step("cat")), null, null,
+                new java.io.ByteArrayInputStream(input));
+
+        assertThat(job.inputBytes()).isEqualTo(input.length);
+        assertThat(ended(job).status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(runner.inputsRead.get(1).length()).isEqualTo(
+                new String(input, java.nio.charset.StandardCharsets.UTF_8).length());
+    }
+
+    @Test
+    void aJobRefusedByAFullQueueLeavesNoInputBehind() throws Exception {
+        engine.stop();
+        JobEngine small = start(TestEngines.Settings.defaults().withWorkers(1).withMaxQueuedJobs(1));
+        runner.behave("slow").runsUntilStopped = 1;
+        Job running = small.submit(null, List.of(), List.of(step("slow")), null, null);
+        awaitStep(running, 0, StepStatus.RUNNING);
+        small.submit(null, List.of(), List.of(step("cat")), null, null);
+        String[] refused = new String[1];
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> small.submit(null, List.of(), List.of(step("cat")),
+                        null, null, new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}) {
+                            @Override
+                            public synchronized int read(byte[] b, int off, int len) {
+                                int n = super.read(b, off, len);
+                                refused[0] = "read";
+                                return n;
+                            }
+                        }))
+                .isInstanceOf(QueueFullException.class);
+        assertThat(refused[0]).as("the input was stored before the queue refused the job").isEqualTo("read");
+        assertThat(store.inputCount()).isZero();
+    }
+
+    @Test
+    void aFailedJobsInputLeavesTheStore() throws Exception {
+        runner.behave("broken").exitCode = 2;
+        Job job = engine.submit(null, List.of(), List.of(step("broken")), null, null,
+                new java.io.ByteArrayInputStream(new byte[] {42}));
+
+        assertThat(ended(job).status()).isEqualTo(JobStatus.ERROR);
+        soon().until(() -> !store.hasInput(job.id()));
+    }
 }

@@ -94,6 +94,36 @@ class JobStateTest {
     }
 
     @Test
+    void aStepAwaitingItsRetryIsPendingWithHowItsAttemptEndedAndItsNextAttemptIsCounted() {
+        StepResult failed = new StepResult(3, "sha256:i", new StepRecord.Output(5, 1), StepRecord.Output.NONE, 0);
+        JobState running = queued(2).started(T0).stepCreated(0, "c0").stepRunning(0, T0);
+        JobState retrying = running.stepRetrying(0, failed, "step 1 (s0) exited with code 3", T0.plusSeconds(1));
+        StepRecord waiting = retrying.step(0);
+        assertThat(retrying.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(waiting.status()).isEqualTo(StepStatus.PENDING);
+        assertThat(waiting.awaitsAnotherAttempt()).isTrue();
+        assertThat(waiting.exitCode()).isEqualTo(3);
+        assertThat(waiting.error()).isEqualTo("step 1 (s0) exited with code 3");
+        assertThat(waiting.stdout()).isEqualTo(new StepRecord.Output(5, 1));
+        assertThat(JobEvent.between(running, retrying, T0)).extracting(JobEvent::type, JobEvent::step, JobEvent::status)
+                .containsExactly(tuple("step.retrying", 0, "pending"));
+        StepRecord next = retrying.stepCreated(0, "c0b").step(0);
+        assertThat(next.attempt()).isEqualTo(2);
+        assertThat(next.exitCode()).as("the new attempt forgets the last one's end").isNull();
+        assertThat(next.error()).isNull();
+    }
+
+    @Test
+    void aStepThatRanBeforeEndsCancelledOrInErrorWhenItsJobEndsWhileItWaits() {
+        JobState retrying = queued(2).started(T0).stepCreated(0, "c0").stepRunning(0, T0)
+                .stepRetrying(0, StepResult.NONE, "exited with code 1", T0);
+        assertThat(retrying.cancelled("stop", T0).steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.CANCELLED, StepStatus.SKIPPED);
+        assertThat(retrying.failed("job timed out", T0).steps()).extracting(StepRecord::status)
+                .containsExactly(StepStatus.ERROR, StepStatus.SKIPPED);
+    }
+
+    @Test
     void aFinishedJobAndAFinishedStepCannotChangeAgain() {
         JobState done = ran(queued(1).started(T0), 0).completed(T0);
         assertThatThrownBy(() -> done.failed("late", T0)).isInstanceOf(IllegalStateException.class);

@@ -8,11 +8,25 @@ import org.junit.jupiter.api.Test;
 
 class JobTest {
     @Test
-    void aStepSeesTheJobEnvironmentOverlaidWithItsOwn() {
+    void aStepSeesTheJobEnvironmentOverlaidWithItsOwnThenWhoItIs() {
         Step step = new Step(null, "img", List.of(new EnvVar("B", "step"), new EnvVar("C", "c")), null, false, null, null);
         Job job = new Job("j", "n", List.of(new EnvVar("A", "a"), new EnvVar("B", "job")), List.of(step));
-        assertThat(job.environmentOf(0)).containsExactly(
-                java.util.Map.entry("A", "a"), java.util.Map.entry("B", "step"), java.util.Map.entry("C", "c"));
+        assertThat(job.environmentOf(0, 1)).containsExactly(
+                java.util.Map.entry("A", "a"), java.util.Map.entry("B", "step"), java.util.Map.entry("C", "c"),
+                java.util.Map.entry("DRAY_JOB_ID", "j"), java.util.Map.entry("DRAY_JOB_NAME", "n"),
+                java.util.Map.entry("DRAY_CURRENT_STEP_INDEX", "0"), java.util.Map.entry("DRAY_CURRENT_STEP_NAME", ""),
+                java.util.Map.entry("DRAY_STEP_ATTEMPT", "1"));
+    }
+
+    @Test
+    void identityVariablesNameTheStepAndCountItsAttempts() {
+        Step first = new Step("fetch", "img", null, null, false, null, null);
+        Step second = new Step("sort", "img", null, null, false, null, null);
+        Job job = new Job("J1", null, null, List.of(first, second));
+        assertThat(job.environmentOf(1, 3)).containsEntry("DRAY_JOB_NAME", "")
+                .containsEntry("DRAY_CURRENT_STEP_INDEX", "1")
+                .containsEntry("DRAY_CURRENT_STEP_NAME", "sort")
+                .containsEntry("DRAY_STEP_ATTEMPT", "3");
     }
 
     @Test

@@ -37,6 +37,8 @@ final class ScriptedStepRunner implements StepRunner {
         /** Stops the engine fails to confirm before one succeeds. */
         int failingStops;
         StepFailedException createFailure;
+        /** Its first so many runs write "attempt N failed" (instead of {@code stdout}) and exit 1. */
+        int failingRuns;
     }
 
     private static final class Container {
@@ -58,6 +60,10 @@ final class ScriptedStepRunner implements StepRunner {
     private final AtomicInteger created = new AtomicInteger();
     private final AtomicInteger runs = new AtomicInteger();
     final List<String> events = new CopyOnWriteArrayList<>();
+    /** Every run asked for, in order: what each attempt was given. */
+    final List<StepRun> received = new CopyOnWriteArrayList<>();
+    /** The input each run read (null for none), in the order of {@link #received}. */
+    final List<String> inputsRead = new CopyOnWriteArrayList<>();
     /** While closed, sweeps (Docker calls of the leftover sweeper) hang, as on a Docker engine that stalled. */
     volatile CountDownLatch sweepGate = new CountDownLatch(0);
 
@@ -87,6 +93,8 @@ final class ScriptedStepRunner implements StepRunner {
     @Override
     public StepOutcome run(StepRun run) throws StepFailedException {
         runs.incrementAndGet();
+        received.add(run);
+        inputsRead.add(read(run.input()));
         Behaviour behaviour = behave(run.step().source());
         StepLifecycle lifecycle = run.lifecycle();
         if (behaviour.pullGate != null) {
@@ -125,7 +133,11 @@ final class ScriptedStepRunner implements StepRunner {
             lifecycle.started();
             JobLog.Stream out = run.log().newStream(LogStream.STDOUT);
             JobLog.Stream err = run.log().newStream(LogStream.STDERR);
-            byte[] stdout = stdout(behaviour, run.input());
+            boolean failing = behaviour.failingRuns > 0;
+            if (failing) {
+                behaviour.failingRuns--;
+            }
+            byte[] stdout = failing ? lines(List.of("attempt " + run.attempt() + " failed")) : stdout(behaviour, run.input());
             out.write(stdout, 0, stdout.length);
             byte[] stderr = lines(behaviour.stderr);
             err.write(stderr, 0, stderr.length);
@@ -135,7 +147,7 @@ final class ScriptedStepRunner implements StepRunner {
             }
             out.finish();
             err.finish();
-            int exitCode = container.stoppedWith != null ? container.stoppedWith : behaviour.exitCode;
+            int exitCode = container.stoppedWith != null ? container.stoppedWith : failing ? 1 : behaviour.exitCode;
             container.exited.countDown();
             StepData output = null;
             if (run.keepOutput()) {
@@ -150,6 +162,17 @@ final class ScriptedStepRunner implements StepRunner {
             container.exited.countDown();
             containers.remove(container.id);
             events.add("removed " + container.id);
+        }
+    }
+
+    private static String read(StepData input) {
+        if (input == null) {
+            return null;
+        }
+        try (InputStream in = input.open()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "unreadable: " + e;
         }
     }
 

@@ -22,49 +22,58 @@ public final class TestEngines implements AutoCloseable {
     public record Settings(JobEngine.Settings value) {
         public static Settings defaults() {
             return new Settings(new JobEngine.Settings(4, 100, Duration.ofMillis(50), 1000, 1 << 20,
-                    Duration.ofSeconds(5), Duration.ofSeconds(1), null, 100_000, Duration.ofSeconds(1)));
+                    Duration.ofSeconds(5), Duration.ofSeconds(1), null, 100_000, Duration.ofSeconds(1),
+                    Duration.ofMillis(10), Duration.ofMillis(40)));
         }
 
         public Settings withWorkers(int workers) {
             JobEngine.Settings s = value;
             return new Settings(new JobEngine.Settings(workers, s.maxQueuedJobs(), s.logFlushInterval(),
                     s.logBatchLines(), s.logBatchBytes(), s.leaseTime(), s.shutdownGrace(), s.defaultStepTimeout(),
-                    s.maxBufferedLogLines(), s.finishedJobCacheTime()));
+                    s.maxBufferedLogLines(), s.finishedJobCacheTime(), s.retryDelay(), s.maxRetryDelay()));
         }
 
         public Settings withMaxQueuedJobs(int maxQueued) {
             JobEngine.Settings s = value;
             return new Settings(new JobEngine.Settings(s.workers(), maxQueued, s.logFlushInterval(), s.logBatchLines(),
                     s.logBatchBytes(), s.leaseTime(), s.shutdownGrace(), s.defaultStepTimeout(),
-                    s.maxBufferedLogLines(), s.finishedJobCacheTime()));
+                    s.maxBufferedLogLines(), s.finishedJobCacheTime(), s.retryDelay(), s.maxRetryDelay()));
         }
 
         public Settings withLeaseTime(Duration leaseTime) {
             JobEngine.Settings s = value;
             return new Settings(new JobEngine.Settings(s.workers(), s.maxQueuedJobs(), s.logFlushInterval(),
                     s.logBatchLines(), s.logBatchBytes(), leaseTime, s.shutdownGrace(), s.defaultStepTimeout(),
-                    s.maxBufferedLogLines(), s.finishedJobCacheTime()));
+                    s.maxBufferedLogLines(), s.finishedJobCacheTime(), s.retryDelay(), s.maxRetryDelay()));
         }
 
         public Settings withShutdownGrace(Duration grace) {
             JobEngine.Settings s = value;
             return new Settings(new JobEngine.Settings(s.workers(), s.maxQueuedJobs(), s.logFlushInterval(),
                     s.logBatchLines(), s.logBatchBytes(), s.leaseTime(), grace, s.defaultStepTimeout(),
-                    s.maxBufferedLogLines(), s.finishedJobCacheTime()));
+                    s.maxBufferedLogLines(), s.finishedJobCacheTime(), s.retryDelay(), s.maxRetryDelay()));
         }
 
         public Settings withDefaultStepTimeout(Duration timeout) {
             JobEngine.Settings s = value;
             return new Settings(new JobEngine.Settings(s.workers(), s.maxQueuedJobs(), s.logFlushInterval(),
                     s.logBatchLines(), s.logBatchBytes(), s.leaseTime(), s.shutdownGrace(), timeout,
-                    s.maxBufferedLogLines(), s.finishedJobCacheTime()));
+                    s.maxBufferedLogLines(), s.finishedJobCacheTime(), s.retryDelay(), s.maxRetryDelay()));
+        }
+
+        /** Retries wait {@code first}, then twice as long each time, up to {@code max}. */
+        public Settings withRetryDelays(Duration first, Duration max) {
+            JobEngine.Settings s = value;
+            return new Settings(new JobEngine.Settings(s.workers(), s.maxQueuedJobs(), s.logFlushInterval(),
+                    s.logBatchLines(), s.logBatchBytes(), s.leaseTime(), s.shutdownGrace(), s.defaultStepTimeout(),
+                    s.maxBufferedLogLines(), s.finishedJobCacheTime(), first, max));
         }
 
         public Settings withMaxBufferedLogLines(int lines) {
             JobEngine.Settings s = value;
             return new Settings(new JobEngine.Settings(s.workers(), s.maxQueuedJobs(), s.logFlushInterval(),
                     s.logBatchLines(), s.logBatchBytes(), s.leaseTime(), s.shutdownGrace(), s.defaultStepTimeout(),
-                    lines, s.finishedJobCacheTime()));
+                    lines, s.finishedJobCacheTime(), s.retryDelay(), s.maxRetryDelay()));
         }
     }
 
