@@ -486,4 +486,65 @@ public abstract class StoresContract {
         stores.instances().forget("a");
         assertThat(stores.instances().live()).contains("a");
     }
+
+    // Inputs
+
+    private Job withInput(Job job, long bytes) {
+        return new Job(job.id(), job.name(), job.environment(), job.steps(), job.timeout(), job.ttl(), bytes);
+    }
+
+    private Optional<String> input(String id) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("dray-input-", ".bin");
+        try {
+            return stores.inputs().copyTo(id, file)
+                    ? Optional.of(java.nio.file.Files.readString(file)) : Optional.empty();
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void aJobsInputIsKeptWholeWithItsJobUntilItIsDiscardedOrTheJobDeleted() throws Exception {
+        Job job = newJob(1);
+        byte[] first = "first ".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] second = "second and not this".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        stores.inputs().append(job.id(), first, first.length);
+        stores.inputs().append(job.id(), second, 6);
+        Job withInput = withInput(job, 12);
+        assertThat(stores.queue().enqueue(withInput, JobState.queued(withInput, T0), 1_000)).isTrue();
+
+        assertThat(input(job.id())).contains("first second");
+        assertThat(input(job.id())).as("reading keeps it").contains("first second");
+        stores.inputs().discard(job.id());
+        assertThat(input(job.id())).isEmpty();
+
+        Job another = newJob(1);
+        stores.inputs().append(another.id(), first, first.length);
+        Job anotherWithInput = withInput(another, first.length);
+        stores.queue().enqueue(anotherWithInput, JobState.queued(anotherWithInput, T0), 1_000);
+        assertThat(stores.jobs().delete(another.id())).isTrue();
+        assertThat(input(another.id())).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseInputIsNotAllInTheStoreIsNotQueued() {
+        Job job = newJob(1);
+        stores.inputs().append(job.id(), new byte[] {1, 2, 3}, 3);
+        Job withInput = withInput(job, 5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> stores.queue().enqueue(withInput, JobState.queued(withInput, T0), 1_000))
+                .isInstanceOf(StoreDataException.class)
+                .hasMessageContaining("input");
+        assertThat(ids()).doesNotContain(job.id());
+        assertThat(stores.queue().length()).isZero();
+    }
+
+    @Test
+    void aJobsInputSurvivesInItsStoredJob() {
+        Job job = newJob(1);
+        stores.inputs().append(job.id(), new byte[] {7}, 1);
+        Job withInput = withInput(job, 1);
+        stores.queue().enqueue(withInput, JobState.queued(withInput, T0), 1_000);
+        assertThat(claim("a").job().inputBytes()).isEqualTo(1);
+    }
 }

@@ -75,6 +75,17 @@ class RedisStoresIT extends StoresContract {
     }
 
     @Test
+    void anInputExpiresWhileItsJobIsNotQueuedAndIsKeptOnceItIs() {
+        Job job = newJob(1);
+        stores.inputs().append(job.id(), new byte[] {1, 2}, 2);
+        String key = prefix + "job:" + job.id() + ":input";
+        assertThat(redis.ttl(key)).as("an upload that breaks off is forgotten").isPositive().isLessThanOrEqualTo(3600);
+        Job withInput = new Job(job.id(), job.name(), job.environment(), job.steps(), job.timeout(), job.ttl(), 2L);
+        stores.queue().enqueue(withInput, JobState.queued(withInput, T0), 1_000);
+        assertThat(redis.ttl(key)).as("no expiry").isEqualTo(-1);
+    }
+
+    @Test
     void deleteLeavesNoKeyOfTheJob() {
         Job job = queued(1);
         Claim claim = claim("a");
