@@ -14,7 +14,11 @@ import io.dray.api.JobResource;
 import io.dray.api.JobStatusFilter;
 import io.dray.api.LiveStreamFilter;
 import io.dray.api.LiveStreams;
+import io.dray.api.JobStatusRepresentation;
 import io.dray.api.RequestLimits;
+import io.dray.core.CallbackDeliveries;
+import io.dray.webhook.WebhooksFactory;
+import java.util.concurrent.ArrayBlockingQueue;
 import io.dropwizard.forms.MultiPartBundle;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
@@ -107,6 +111,18 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 security.imageAllowList(), environment.metrics(), engineConfig.engineExecutors(environment));
         environment.lifecycle().manage(engine);
 
+        WebhooksFactory webhooks = config.getWebhooks();
+        ObjectMapper json = environment.getObjectMapper();
+        int senders = webhooks.getSenders();
+        CallbackDeliveries callbacks = new CallbackDeliveries(stores.callbacks(), webhooks.sender(), webhooks.targets(),
+                webhooks.defaultCallback(), state -> JobStatusRepresentation.callbackBody(state, json), clock,
+                webhooks.settings(),
+                environment.lifecycle().scheduledExecutorService("callback-poller").threads(1).build(),
+                environment.lifecycle().executorService("callback-sender-%d").minThreads(senders).maxThreads(senders)
+                        .workQueue(new ArrayBlockingQueue<>(senders)).build(),
+                environment.metrics().meter("callbacks.delivered"), environment.metrics().meter("callbacks.failed"));
+        environment.lifecycle().manage(callbacks);
+
         environment.healthChecks().register("redis", new RedisHealthCheck(redis));
         environment.healthChecks().register("docker", new DockerHealthCheck(docker));
         environment.healthChecks().register("engine", engine.healthCheck());
@@ -136,10 +152,10 @@ public class DrayApplication extends Application<DrayConfiguration> {
         ErrorMappers.all().forEach(environment.jersey()::register);
         RequestLimits limits = new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(),
                 security.getMaxValueLength(), config.getDocker().networkModesStepsMayChoose(), engineConfig.getMaxRetries(),
-                engineConfig.getMaxRetryDelay().toJavaDuration());
+                engineConfig.getMaxRetryDelay().toJavaDuration(), webhooks.targets());
         environment.jersey().register(new JobResource(engine, limits, security.getMaxInputSize().toBytes(),
                 security.getMaxLogLines(), engineConfig.waitAnswers(environment), environment.getObjectMapper(),
-                environment.getValidator()));
+                environment.getValidator(), webhooks.defaultCallback()));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.dray.config.EngineFactory;
 import io.dray.config.SecurityFactory;
 import io.dray.docker.DockerFactory;
 import io.dray.store.RedisFactory;
+import io.dray.webhook.WebhooksFactory;
 import io.dropwizard.core.Configuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -26,6 +27,20 @@ public class DrayConfiguration extends Configuration {
     @Valid
     @NotNull
     private SecurityFactory security = new SecurityFactory();
+
+    @Valid
+    @NotNull
+    private WebhooksFactory webhooks = new WebhooksFactory();
+
+    @JsonProperty
+    public WebhooksFactory getWebhooks() {
+        return webhooks;
+    }
+
+    @JsonProperty
+    public void setWebhooks(WebhooksFactory webhooks) {
+        this.webhooks = webhooks;
+    }
 
     @JsonProperty
     public SecurityFactory getSecurity() {

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.dray.api.RequestLimits.InvalidRequestException;
+import io.dray.core.Callback;
 import io.dray.core.EnvVar;
+import io.dray.core.JobRequest;
 import io.dray.core.Step;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -21,7 +25,7 @@ import java.util.stream.IntStream;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl", "input"})
+@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl", "input", "callback"})
 public record JobRepresentation(
         String id,
         String name,
@@ -29,7 +33,8 @@ public record JobRepresentation(
         @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps,
         DurationValue timeout,
         DurationValue ttl,
-        String input) {
+        String input,
+        @Valid CallbackRepresentation callback) {
 
     List<EnvVar> toEnvironment() {
         return environment == null ? List.of() : environment.stream().map(EnvVarRepresentation::toEnvVar).toList();
@@ -60,7 +65,28 @@ public record JobRepresentation(
     /** The answer to a submission: this job with its id, secrets masked. */
     JobRepresentation echoWithId(String id) {
         return new JobRepresentation(id, name, EnvVarRepresentation.masked(environment),
-                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl, input);
+                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl, input,
+                callback == null ? null : callback.masked());
+    }
+
+    /**
+     * The job as the engine takes it.
+     *
+     * @param defaultCallback the callback of a job that sets none (null for none)
+     * @throws InvalidRequestException naming a field whose value is out of range
+     */
+    JobRequest toRequest(Callback defaultCallback) {
+        return new JobRequest(name, toEnvironment(), toSteps(), toTimeout(), toTtl(),
+                callback == null ? defaultCallback : new Callback(callbackUrl(), callback.secret()));
+    }
+
+    /** @throws InvalidRequestException if the callback's URL is not one */
+    URI callbackUrl() {
+        try {
+            return new URI(callback.url());
+        } catch (URISyntaxException e) {
+            throw new InvalidRequestException("callback.url is not a URL: " + e.getMessage());
+        }
     }
 
     Duration toTimeout() {

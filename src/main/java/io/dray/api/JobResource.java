@@ -1,6 +1,7 @@
 package io.dray.api;
 
 import com.codahale.metrics.annotation.Timed;
+import io.dray.core.Callback;
 import io.dray.core.Durations;
 import io.dray.core.Job;
 import io.dray.core.JobEngine;
@@ -71,15 +72,17 @@ public final class JobResource {
     private final Executor responses;
     private final ObjectMapper json;
     private final Validator validator;
+    private final Callback defaultCallback;
 
     /**
      * @param maxInputBytes the largest input of a multipart submission
      * @param maxLogLines the most lines one page of a log ({@code limit}) answers
      * @param responses writes the answers of waiting requests, off the engine's threads
      * @param validator checks the job of a multipart submission as Jersey checks a JSON one's
+     * @param defaultCallback the callback of jobs that set none, null for none
      */
     public JobResource(JobEngine engine, RequestLimits limits, long maxInputBytes, int maxLogLines, Executor responses,
-            ObjectMapper json, Validator validator) {
+            ObjectMapper json, Validator validator, Callback defaultCallback) {
         this.engine = engine;
         this.limits = limits;
         this.maxInputBytes = maxInputBytes;
@@ -87,6 +90,7 @@ public final class JobResource {
         this.responses = responses;
         this.json = json;
         this.validator = validator;
+        this.defaultCallback = defaultCallback;
     }
 
     @POST
@@ -136,8 +140,7 @@ public final class JobResource {
     private Response submitted(JobRepresentation request, InputStream input, UriInfo uri) {
         Job job;
         try {
-            job = engine.submit(request.name(), request.toEnvironment(), request.toSteps(), request.toTimeout(),
-                    request.toTtl(), input);
+            job = engine.submit(request.toRequest(defaultCallback), input);
         } catch (IOException e) {
             throw new WebApplicationException(ErrorMappers.error(Response.Status.BAD_REQUEST,
                     "cannot read the input: " + e.getMessage()));

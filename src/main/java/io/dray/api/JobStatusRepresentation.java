@@ -2,6 +2,8 @@ package io.dray.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.JobState;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,11 +12,12 @@ import java.util.List;
 /**
  * {@code GET /jobs/{id}}: the original's {@code id}, {@code stepsCompleted} and {@code status} (plus {@code queued}
  * and {@code cancelled}); the job's {@code name}; why it failed or was cancelled; when it was created, started and
- * finished; {@code finishedIn}, its run time in seconds, as the particle-iot fork answered it; and each step's state.
+ * finished; {@code finishedIn}, its run time in seconds, as the particle-iot fork answered it; each step's state; and
+ * how the delivery of its callback stands, if it has one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"id", "name", "stepsCompleted", "status", "error", "createdAt", "startedAt", "finishedAt",
-        "finishedIn", "steps"})
+        "finishedIn", "steps", "callback"})
 public record JobStatusRepresentation(
         String id,
         String name,
@@ -25,7 +28,17 @@ public record JobStatusRepresentation(
         Instant startedAt,
         Instant finishedAt,
         Double finishedIn,
-        List<StepStatusRepresentation> steps) {
+        List<StepStatusRepresentation> steps,
+        CallbackStatusRepresentation callback) {
+
+    /** The body of a job's callback: its status as {@code GET /jobs/{id}} answers it, less the callback's own. */
+    public static byte[] callbackBody(JobState state, ObjectMapper json) {
+        try {
+            return json.writeValueAsBytes(of(state.withCallback(null)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the status of job " + state.id(), e);
+        }
+    }
 
     static JobStatusRepresentation of(JobState state) {
         Duration runTime = state.runTime();
@@ -39,6 +52,7 @@ public record JobStatusRepresentation(
                 state.startedAt(),
                 state.finishedAt(),
                 runTime == null ? null : runTime.toNanos() / 1e9,
-                state.steps().stream().map(StepStatusRepresentation::of).toList());
+                state.steps().stream().map(StepStatusRepresentation::of).toList(),
+                CallbackStatusRepresentation.of(state.callback()));
     }
 }

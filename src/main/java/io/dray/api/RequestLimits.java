@@ -1,5 +1,6 @@
 package io.dray.api;
 
+import io.dray.core.CallbackTargets;
 import io.dray.core.Durations;
 import io.dray.core.Job;
 import java.time.Duration;
@@ -9,15 +10,16 @@ import java.util.stream.Stream;
 
 /**
  * What one job may ask for, past which it answers 422 naming the field: how many steps and environment variables, how
- * long a value, which network modes, how many retries and how long a wait between them; and the variables only Dray
- * sets ({@link Job#IDENTITY_VARIABLES}).
+ * long a value, which network modes, how many retries and how long a wait between them, where a callback may go; and
+ * the variables only Dray sets ({@link Job#IDENTITY_VARIABLES}).
  *
  * @param allowedNetworkModes the network modes a step may ask for
  * @param maxRetries the most retries a step may ask for
  * @param maxRetryDelay the longest first wait before a retry a step may ask for
+ * @param callbackTargets where a job's callback may be sent
  */
 public record RequestLimits(int maxSteps, int maxEnvironmentVariables, int maxValueLength,
-        Set<String> allowedNetworkModes, int maxRetries, Duration maxRetryDelay) {
+        Set<String> allowedNetworkModes, int maxRetries, Duration maxRetryDelay, CallbackTargets callbackTargets) {
 
     public RequestLimits {
         allowedNetworkModes = Set.copyOf(allowedNetworkModes);
@@ -35,6 +37,13 @@ public record RequestLimits(int maxSteps, int maxEnvironmentVariables, int maxVa
                     + maxEnvironmentVariables + " allowed");
         }
         checkVariables("environment", job.environment());
+        if (job.callback() != null) {
+            try {
+                callbackTargets.check(job.callbackUrl());
+            } catch (CallbackTargets.NotAllowedException e) {
+                throw new InvalidRequestException("callback.url " + e.getMessage());
+            }
+        }
         for (int i = 0; i < job.steps().size(); i++) {
             StepRepresentation step = job.steps().get(i);
             String field = "steps[" + i + "]";

@@ -29,6 +29,18 @@ public final class Durations {
         return Duration.ofMillis((long) millis);
     }
 
+    /**
+     * The wait before the next try after try number {@code tries} (from 1): {@code first}, doubled after each try,
+     * never longer than {@code max}.
+     */
+    public static Duration backoff(Duration first, Duration max, int tries) {
+        Duration delay = first;
+        for (int i = 1; i < tries && delay.compareTo(max) < 0; i++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(max) > 0 ? max : delay;
+    }
+
     /** The shortest way to write it back: 90s, 15m, 1h30m, 500ms. */
     public static String format(Duration duration) {
         long millis = duration.toMillis();

@@ -10,11 +10,12 @@ import java.util.Map;
 /**
  * A job as submitted: a named list of steps run in order, with environment variables shared by every step, a limit on
  * its whole run time ({@code timeout}, null for none), how long it is kept once it ended ({@code ttl}, null for the
- * engine's retention), and how many bytes of input its first step reads on its stdin ({@code inputBytes}, null for
- * none; the bytes are kept in the store until that step succeeded).
+ * engine's retention), how many bytes of input its first step reads on its stdin ({@code inputBytes}, null for
+ * none; the bytes are kept in the store until that step succeeded), and where its end is told ({@code callback}, null
+ * for nowhere).
  */
 public record Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl,
-        Long inputBytes) {
+        Long inputBytes, Callback callback) {
 
     /** The variables Dray sets in every step, with the original's production fork's names; a job may not set them. */
     public static final List<String> IDENTITY_VARIABLES = List.of("DRAY_JOB_ID", "DRAY_JOB_NAME",
@@ -30,7 +31,7 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
     }
 
     public Job(String id, String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
-        this(id, name, environment, steps, timeout, ttl, null);
+        this(id, name, environment, steps, timeout, ttl, null, null);
     }
 
     public Job(String id, String name, List<EnvVar> environment, List<Step> steps) {
@@ -54,9 +55,9 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
         return merged;
     }
 
-    /** This job with other steps and variables (e.g. their secret values encrypted). */
-    public Job withVariables(List<EnvVar> jobVariables, List<Step> otherSteps) {
-        return new Job(id, name, jobVariables, otherSteps, timeout, ttl, inputBytes);
+    /** This job with other steps, variables and callback (e.g. their secret values encrypted). */
+    public Job withSecrets(List<EnvVar> jobVariables, List<Step> otherSteps, Callback otherCallback) {
+        return new Job(id, name, jobVariables, otherSteps, timeout, ttl, inputBytes, otherCallback);
     }
 
     /** The values of every secret variable of the job and its steps, to be masked wherever output shows them. */

@@ -191,7 +191,7 @@ public final class JobEngine implements Managed {
      */
     public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl) {
         try {
-            return submit(name, environment, steps, timeout, ttl, null);
+            return submit(new JobRequest(name, environment, steps, timeout, ttl), null);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // there is no input to read
         }
@@ -205,10 +205,11 @@ public final class JobEngine implements Managed {
      * @throws QueueFullException if too many jobs wait
      * @throws IOException if the input cannot be read
      */
-    public Job submit(String name, List<EnvVar> environment, List<Step> steps, Duration timeout, Duration ttl,
-            InputStream input) throws IOException {
+    public Job submit(JobRequest request, InputStream input) throws IOException {
         String id = UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
-        Job described = new Job(id, name, environment, steps, timeout, ttl);
+        Job described = new Job(id, request.name(), request.environment(), request.steps(), request.timeout(),
+                request.ttl(), null, request.callback());
+        List<Step> steps = request.steps();
         for (int i = 0; i < steps.size(); i++) {
             if (!allowedImages.permits(steps.get(i).source())) {
                 throw new ImageNotAllowedException(described.describeStep(i), steps.get(i).source());
@@ -221,7 +222,8 @@ public final class JobEngine implements Managed {
         boolean queued = false;
         try {
             long bytes = storeInput(id, input);
-            Job job = new Job(id, name, environment, steps, timeout, ttl, bytes == 0 ? null : bytes);
+            Job job = new Job(id, request.name(), request.environment(), steps, request.timeout(), request.ttl(),
+                    bytes == 0 ? null : bytes, request.callback());
             enqueue(job);
             queued = true;
             return job;

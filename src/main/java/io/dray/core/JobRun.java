@@ -314,16 +314,8 @@ final class JobRun {
 
     /** The wait before the retry that follows attempt {@code attempt}: the step's delay, doubled each time, capped. */
     private Duration retryDelay(Step step, int attempt) {
-        return retryDelay(step.retryDelay() != null ? step.retryDelay() : context.retryDelay(), context.maxRetryDelay(),
-                attempt);
-    }
-
-    static Duration retryDelay(Duration first, Duration max, int attempt) {
-        Duration delay = first;
-        for (int i = 1; i < attempt && delay.compareTo(max) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(max) > 0 ? max : delay;
+        return Durations.backoff(step.retryDelay() != null ? step.retryDelay() : context.retryDelay(),
+                context.maxRetryDelay(), attempt);
     }
 
     /** Waits before a retry; false if the run was stopped meanwhile. */

@@ -17,6 +17,8 @@ import java.util.stream.IntStream;
  *
  * @param name the job's name as submitted, null for none
  * @param version how many times the store saved this job's state; kept by transitions, counted by the store
+ * @param callback how the delivery of the job's callback stands, null if it has none; the store's deliveries change
+ *     it, never a transition (which keeps it as it was read)
  */
 public record JobState(
         String id,
@@ -28,7 +30,8 @@ public record JobState(
         Instant startedAt,
         Instant finishedAt,
         List<StepRecord> steps,
-        long version) {
+        long version,
+        CallbackStatus callback) {
 
     public JobState {
         requireNonNull(id, "id");
@@ -41,7 +44,8 @@ public record JobState(
         List<StepRecord> steps = IntStream.range(0, job.steps().size())
                 .mapToObj(i -> StepRecord.pending(i, job.steps().get(i)))
                 .toList();
-        return new JobState(job.id(), job.name(), JobStatus.QUEUED, 0, null, at, null, null, steps, 0);
+        return new JobState(job.id(), job.name(), JobStatus.QUEUED, 0, null, at, null, null, steps, 0,
+                job.callback() == null ? null : new CallbackStatus(CallbackStatus.WAITING, 0, null));
     }
 
     /** How long the job ran, from its start to its end; null until it ended, or if it never started. */
@@ -56,7 +60,7 @@ public record JobState(
     public JobState started(Instant at) {
         requireStatus(JobStatus.QUEUED);
         return new JobState(id, name, JobStatus.RUNNING, stepsCompleted, null, createdAt, startedAt == null ? at : startedAt,
-                null, steps, version);
+                null, steps, version, callback);
     }
 
     /** A new attempt of the step begins with a pull of its image. */
@@ -89,7 +93,8 @@ public record JobState(
             throw new IllegalStateException("job " + id + " has completed " + stepsCompleted + " steps, not " + index);
         }
         JobState next = withStep(index, step -> step.ended(StepStatus.COMPLETE, result, null, at));
-        return new JobState(id, name, status, stepsCompleted + 1, null, createdAt, startedAt, null, next.steps, version);
+        return new JobState(id, name, status, stepsCompleted + 1, null, createdAt, startedAt, null, next.steps, version,
+                callback);
     }
 
     /**
@@ -106,7 +111,8 @@ public record JobState(
         if (stepsCompleted != steps.size()) {
             throw new IllegalStateException("job " + id + " has completed " + stepsCompleted + " of " + steps.size() + " steps");
         }
-        return new JobState(id, name, JobStatus.COMPLETE, stepsCompleted, null, createdAt, startedAt, at, steps, version);
+        return new JobState(id, name, JobStatus.COMPLETE, stepsCompleted, null, createdAt, startedAt, at, steps, version,
+                callback);
     }
 
     /**
@@ -137,12 +143,18 @@ public record JobState(
         List<StepRecord> next = steps.stream()
                 .map(step -> step.status().isBegun() ? step.moveTo(StepStatus.PENDING) : step)
                 .toList();
-        return new JobState(id, name, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version);
+        return new JobState(id, name, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version, callback);
+    }
+
+    /** This state with how its callback's delivery stands now, as the store read it. */
+    public JobState withCallback(CallbackStatus now) {
+        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, steps, version, now);
     }
 
     /** The state the store saved: this one at its new version. */
     public JobState savedAs(long newVersion) {
-        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, steps, newVersion);
+        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, steps, newVersion,
+                callback);
     }
 
     private JobState ended(JobStatus end, String reason, Instant at, StepStatus begunStepEnd) {
@@ -150,13 +162,14 @@ public record JobState(
                 .map(step -> step.status().isBegun() || step.awaitsAnotherAttempt() ? step.ended(begunStepEnd, null, reason, at)
                         : step.status() == StepStatus.PENDING ? step.moveTo(StepStatus.SKIPPED) : step)
                 .toList();
-        return new JobState(id, name, end, stepsCompleted, reason, createdAt, startedAt, at, next, version);
+        return new JobState(id, name, end, stepsCompleted, reason, createdAt, startedAt, at, next, version, callback);
     }
 
     private JobState withStep(int index, UnaryOperator<StepRecord> change) {
         List<StepRecord> next = new ArrayList<>(steps);
         next.set(index, change.apply(steps.get(index)));
-        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, next, version);
+        return new JobState(id, name, status, stepsCompleted, error, createdAt, startedAt, finishedAt, next, version,
+                callback);
     }
 
     private void requireStatus(JobStatus... allowed) {

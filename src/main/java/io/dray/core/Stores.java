@@ -1,8 +1,8 @@
 package io.dray.core;
 
 /**
- * The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, instances and jobs'
- * inputs; and the feed of what changes in it.
+ * The store the engine works through, by what it keeps: jobs, the queue and its claims, logs, instances, jobs' inputs
+ * and their callbacks' deliveries; and the feed of what changes in it.
  */
 public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances, JobFeed feed,
-        InputStore inputs) {}
+        InputStore inputs, CallbackStore callbacks) {}

@@ -3,6 +3,8 @@ package io.dray.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dray.core.Callback;
+import io.dray.core.CallbackStatus;
 import io.dray.core.EnvVar;
 import io.dray.core.Job;
 import io.dray.core.JobState;
@@ -30,6 +32,9 @@ import java.util.function.UnaryOperator;
  *       {@code finishedAt};
  *   <li>{@code steps}: how many steps, and per step {@code step:<index>:<field>} for each field of {@link StepRecord};
  *   <li>{@code version}: how many times the state was saved (see {@link JobState});
+ *   <li>for a job with a callback: {@code callback} (its delivery's state, see {@link CallbackStatus}),
+ *       {@code callbackAttempts}, {@code callbackError}, {@code callbackDelivery} (the delivery's id) and
+ *       {@code callbackDueSince} (when it first was due); written by the scripts, never by a state's save;
  *   <li>while the job is claimed: {@code owner}, {@code epoch}; while it runs: {@code step} and {@code input} (where
  *       it would resume); per step begun, {@code step:<index>:logStart} (where its lines begin in the log); written by
  *       the scripts.
@@ -37,6 +42,9 @@ import java.util.function.UnaryOperator;
  */
 final class JobHash {
     static final String SCHEMA = "2";
+    static final String CALLBACK = "callback";
+    static final String CALLBACK_ATTEMPTS = "callbackAttempts";
+    static final String CALLBACK_ERROR = "callbackError";
     private static final List<String> STEP_FIELDS = List.of("name", "source", "status", "imageId", "containerId",
             "exitCode", "startedAt", "finishedAt", "attempt", "stdoutBytes", "stdoutLines", "stderrBytes", "stderrLines",
             "bytesPassed", "error");
@@ -61,6 +69,9 @@ final class JobHash {
             fields.put("ttl", Long.toString(job.ttl().toMillis()));
         }
         fields.putAll(stateFields(state));
+        if (state.callback() != null) {
+            fields.put(CALLBACK, state.callback().state());
+        }
         return pairs(fields);
     }
 
@@ -92,10 +103,17 @@ final class JobHash {
             return new JobState(id, hash.containsKey("schema") ? hash.get("name") : nameOfSchemaOne(hash), status,
                     stepsCompleted, hash.get("error"), instant(hash.get("createdAt")),
                     instant(hash.get("startedAt")), instant(hash.get("finishedAt")), steps,
-                    Long.parseLong(hash.getOrDefault("version", "0")));
+                    Long.parseLong(hash.getOrDefault("version", "0")), callback(hash));
         } catch (RuntimeException e) {
             throw new StoreDataException("the stored state of job " + id + " is not readable: " + e, e);
         }
+    }
+
+    /** How the delivery of the job's callback stands: fields written only by the scripts, never by a state's save. */
+    private static CallbackStatus callback(Map<String, String> hash) {
+        String state = hash.get(CALLBACK);
+        return state == null ? null
+                : new CallbackStatus(state, (int) number(hash.get(CALLBACK_ATTEMPTS)), hash.get(CALLBACK_ERROR));
     }
 
     /** A job as a list shows it, from its fields. */
@@ -241,6 +259,8 @@ final class JobHash {
                 .map(v -> v.secret() ? new EnvVar(v.variable(), transform.apply(v.value()), true) : v)
                 .toList();
         List<Step> steps = job.steps().stream().map(s -> s.withEnvironment(vars.apply(s.environment()))).toList();
-        return job.withVariables(vars.apply(job.environment()), steps);
+        Callback callback = job.callback() == null || job.callback().secret() == null ? job.callback()
+                : new Callback(job.callback().url(), transform.apply(job.callback().secret()));
+        return job.withSecrets(vars.apply(job.environment()), steps, callback);
     }
 }

@@ -155,7 +155,7 @@ public final class RedisJobStore implements JobStore {
         args.addAll(changes.set());
         // Not an owner's write: the claimed-list key is a placeholder the script leaves alone.
         Object version = scripts.run("save", List.of(keys.job(current.id()), keys.queue(), keys.claimed(owner),
-                keys.log(current.id()), keys.eventsChannel(), keys.expiries()), args);
+                keys.log(current.id()), keys.eventsChannel(), keys.expiries(), keys.callbacks()), args);
         return version instanceof Long saved && saved > 0 ? Optional.of(next.savedAs(saved)) : Optional.empty();
     }
 
@@ -211,7 +211,7 @@ public final class RedisJobStore implements JobStore {
                 hash.getOrDefault("version", "0"), id, "1", "", "", "0", "1", Long.toString(at.toEpochMilli()), retention,
                 event, "status", JobStatus.ERROR.value(), "error", reason, "finishedAt", at.toString()));
         scripts.run("save", List.of(keys.job(id), keys.queue(), keys.claimed(hash.getOrDefault("owner", "")),
-                keys.log(id), keys.eventsChannel(), keys.expiries()), args);
+                keys.log(id), keys.eventsChannel(), keys.expiries(), keys.callbacks()), args);
     }
 
     private static String owner(Claim claim) {
@@ -225,7 +225,7 @@ public final class RedisJobStore implements JobStore {
     @Override
     public boolean delete(String id) {
         Object existed = scripts.run("delete", List.of(keys.job(id), keys.log(id), keys.jobs(), keys.queue(),
-                        keys.logStreams(id), keys.eventsChannel(), keys.expiries(), keys.input(id)),
+                        keys.logStreams(id), keys.eventsChannel(), keys.expiries(), keys.input(id), keys.callbacks()),
                 List.of(id, events.toJson(JobEvent.deleted(id, clock.instant()))));
         return Long.valueOf(1).equals(existed);
     }

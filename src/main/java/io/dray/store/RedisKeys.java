@@ -16,6 +16,8 @@ package io.dray.store;
  *   <li>{@code instance:<id>}: an instance's heartbeat, which expires with its lease;
  *   <li>{@code instance:<id>:jobs}: list of the jobs that instance claimed;
  *   <li>{@code expiries}: sorted set of the ended jobs that are to be deleted, scored by when (ms since the epoch);
+ *   <li>{@code callbacks}: sorted set of the ended jobs whose callback is to be delivered, scored by when it is due, or
+ *       while an instance tries it, by when its claim ends (ms since the epoch);
  *   <li>{@code events} and {@code log}: Pub/Sub channels, of every job's and step's state changes (JSON), and of the
  *       ids of jobs whose log grew.
  * </ul>
@@ -51,6 +53,10 @@ final class RedisKeys {
 
     String input(String id) {
         return prefix + "job:" + id + ":input";
+    }
+
+    String callbacks() {
+        return prefix + "callbacks";
     }
 
     String expiries() {

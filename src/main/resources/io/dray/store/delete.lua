@@ -1,6 +1,6 @@
 -- Forgets a job. An owner's claimed list may still name it: the owner drops it when it sees its claim is lost.
 -- Publishes its event if there was such a job.
--- KEYS: job hash, job log, jobs (sorted set), queue, job log streams, events channel, expiries, job input
+-- KEYS: job hash, job log, jobs (sorted set), queue, job log streams, events channel, expiries, job input, callbacks
 -- ARGV: job id, the event
 local existed = redis.call('del', KEYS[1])
 -- Unlinked: a log of millions of lines is freed in the background, not while every other client waits.
@@ -8,5 +8,6 @@ redis.call('unlink', KEYS[2], KEYS[5], KEYS[8])
 redis.call('zrem', KEYS[3], ARGV[1])
 redis.call('lrem', KEYS[4], 1, ARGV[1])
 redis.call('zrem', KEYS[7], ARGV[1])
+redis.call('zrem', KEYS[9], ARGV[1])
 if existed == 1 then redis.call('publish', KEYS[6], ARGV[2]) end
 return existed

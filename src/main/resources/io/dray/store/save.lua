@@ -3,9 +3,9 @@
 -- where its input is kept, so that a take-over begins that step again on that input, and where the step's lines
 -- begin in the log (where its first attempt began: a log is only ever appended to).
 -- Publishes the events that tell the change. A job that ends is kept for its own ttl, or else the retention, from
--- when it ended: it is listed among the expiries for the retention sweep.
+-- when it ended: it is listed among the expiries for the retention sweep; and its callback, if it has one, is due.
 -- KEYS: job hash, queue, the owner's claimed list (any key when not an owner's write), job log, events channel,
---       expiries
+--       expiries, callbacks
 -- ARGV: owner ('' when not an owner's write), epoch, version, job id, '1' if the state is final,
 --       index of the step to resume at ('' for no resume point), its input path ('' if none), the number N of
 --       fields to delete, the number E of events, when the job ended (ms since the epoch; '' if it did not),
@@ -32,6 +32,11 @@ if ARGV[5] == '1' then
   redis.call('lrem', KEYS[2], 1, ARGV[4])
   if ARGV[1] ~= '' then redis.call('lrem', KEYS[3], 1, ARGV[4]) end
   redis.call('hdel', KEYS[1], 'step', 'input')
+  if redis.call('hget', KEYS[1], 'callback') == 'waiting' then
+    local at = ARGV[10] ~= '' and ARGV[10] or '0'
+    redis.call('hset', KEYS[1], 'callback', 'pending', 'callbackDueSince', at)
+    redis.call('zadd', KEYS[7], at, ARGV[4])
+  end
 end
 for i = 12 + deletes, 11 + deletes + events do redis.call('publish', KEYS[5], ARGV[i]) end
 return redis.call('hincrby', KEYS[1], 'version', 1)

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * Every store in memory, with the same meaning as the Redis ones ({@link StoresContract} holds both to it), so that the
  * engine's logic is tested in milliseconds. A test can make it unavailable, or make one operation fail once.
  */
-public final class InMemoryStores implements JobStore, JobQueue, LogStore, InstanceRegistry, JobFeed, InputStore {
+public final class InMemoryStores
+        implements JobStore, JobQueue, LogStore, InstanceRegistry, JobFeed, InputStore, CallbackStore {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
@@ -31,6 +32,11 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     private final Deque<String> queue = new ArrayDeque<>();
     private final Map<String, List<String>> claimed = new HashMap<>();
     private final Map<String, Instant> leases = new HashMap<>();
+    /** When each job's callback is due (or its claim's lease ends), by job id. */
+    private final Map<String, Instant> callbacksDue = new HashMap<>();
+    /** Per job with a callback: its delivery's id and when it first was due. */
+    private final Map<String, String> deliveryIds = new HashMap<>();
+    private final Map<String, Instant> dueSince = new HashMap<>();
     /** Jobs' inputs, by job id: queued or not. */
     private final Map<String, java.io.ByteArrayOutputStream> inputs = new HashMap<>();
     private final Map<String, RuntimeException> failures = new HashMap<>();
@@ -70,7 +76,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
     }
 
     public Stores stores() {
-        return new Stores(this, this, this, this, this, this);
+        return new Stores(this, this, this, this, this, this, this);
     }
 
     /** How long a job that sets no ttl of its own is kept once it ended; null (the default) for forever. */
@@ -207,7 +213,8 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
                 || entry.state.version() != current.version()) {
             return Optional.empty();
         }
-        entry.state = next.savedAs(current.version() + 1);
+        CallbackStatus callback = entry.state.callback();
+        entry.state = next.savedAs(current.version() + 1).withCallback(callback);
         publish(JobEvent.between(current, next, clock.instant()));
         if (nextStep != null) {
             entry.nextStep = nextStep;
@@ -220,6 +227,12 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
                 expiries.put(current.id(), next.finishedAt().plus(ttl));
             }
             queue.remove(current.id());
+            if (callback != null && callback.state().equals(CallbackStatus.WAITING)) {
+                Instant at = next.finishedAt() != null ? next.finishedAt() : Instant.EPOCH;
+                entry.state = entry.state.withCallback(new CallbackStatus(CallbackStatus.PENDING, 0, null));
+                callbacksDue.put(current.id(), at);
+                dueSince.put(current.id(), at);
+            }
             if (claim != null) {
                 claimed.getOrDefault(claim.instance(), new ArrayList<>()).remove(current.id());
             }
@@ -240,6 +253,7 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
         boolean existed = jobs.remove(id) != null;
         expiries.remove(id);
         inputs.remove(id);
+        callbacksDue.remove(id);
         if (existed) {
             publish(List.of(JobEvent.deleted(id, clock.instant())));
         }
@@ -313,6 +327,71 @@ public final class InMemoryStores implements JobStore, JobQueue, LogStore, Insta
             return false;
         }
         java.nio.file.Files.write(target, bytes);
+        return true;
+    }
+
+    // CallbackStore
+
+    @Override
+    public List<String> due(Instant now, int max) {
+        enter("due");
+        List<String> due = callbacksDue.entrySet().stream()
+                .filter(e -> !e.getValue().isAfter(now))
+                .sorted(Map.Entry.comparingByValue())
+                .limit(max)
+                .map(Map.Entry::getKey)
+                .toList();
+        return leave("due", due);
+    }
+
+    @Override
+    public Optional<CallbackDelivery> claim(String jobId, Instant now, Instant leaseUntil, String newDeliveryId) {
+        enter("claim");
+        Instant due = callbacksDue.get(jobId);
+        Entry entry = jobs.get(jobId);
+        if (due == null || due.isAfter(now) || entry == null) {
+            if (entry == null) {
+                callbacksDue.remove(jobId);
+            }
+            return leave("claim", Optional.empty());
+        }
+        callbacksDue.put(jobId, leaseUntil);
+        String deliveryId = deliveryIds.computeIfAbsent(jobId, id -> newDeliveryId);
+        CallbackStatus was = entry.state.callback();
+        entry.state = entry.state.withCallback(new CallbackStatus(CallbackStatus.PENDING, was.attempts() + 1, was.lastError()));
+        return leave("claim", Optional.of(new CallbackDelivery(jobId, deliveryId, was.attempts() + 1,
+                dueSince.getOrDefault(jobId, now), leaseUntil, entry.job, entry.state)));
+    }
+
+    @Override
+    public boolean delivered(CallbackDelivery delivery) {
+        enter("delivered");
+        return leave("delivered", record(delivery, CallbackStatus.DELIVERED, null, null));
+    }
+
+    @Override
+    public boolean failed(CallbackDelivery delivery, String error, Instant retryAt) {
+        enter("failed");
+        return leave("failed", record(delivery, CallbackStatus.PENDING, error, retryAt));
+    }
+
+    @Override
+    public boolean gaveUp(CallbackDelivery delivery, String error) {
+        enter("gaveUp");
+        return leave("gaveUp", record(delivery, CallbackStatus.FAILED, error, null));
+    }
+
+    private boolean record(CallbackDelivery delivery, String state, String error, Instant retryAt) {
+        Entry entry = jobs.get(delivery.jobId());
+        if (entry == null || !delivery.leaseUntil().equals(callbacksDue.get(delivery.jobId()))) {
+            return false;
+        }
+        if (retryAt != null) {
+            callbacksDue.put(delivery.jobId(), retryAt);
+        } else {
+            callbacksDue.remove(delivery.jobId());
+        }
+        entry.state = entry.state.withCallback(new CallbackStatus(state, entry.state.callback().attempts(), error));
         return true;
     }
 

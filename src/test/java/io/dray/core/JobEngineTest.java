@@ -606,9 +606,9 @@ class JobEngineTest {
     void retryDelaysDoubleUpToTheirCap() {
         Duration second = Duration.ofSeconds(1);
         Duration cap = Duration.ofSeconds(5);
-        assertThat(List.of(1, 2, 3, 4, 50).stream().map(attempt -> JobRun.retryDelay(second, cap, attempt)).toList())
+        assertThat(List.of(1, 2, 3, 4, 50).stream().map(attempt -> Durations.backoff(second, cap, attempt)).toList())
                 .containsExactly(second, Duration.ofSeconds(2), Duration.ofSeconds(4), cap, cap);
-        assertThat(JobRun.retryDelay(Duration.ZERO, cap, 7)).isZero();
+        assertThat(Durations.backoff(Duration.ZERO, cap, 7)).isZero();
     }
 
     // A job's input
@@ -617,7 +617,7 @@ class JobEngineTest {
     void aJobsInputReachesItsFirstStepByteForByteAndLeavesTheStoreOnceThatStepSucceeded() throws Exception {
         runner.behave("cat").cat = true;
         byte[] input = "first line\nsecond line\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Job job = engine.submit("with input", List.of(), List.of(step("cat"), step("cat")), null, null,
+        Job job = engine.submit(new JobRequest("with input", List.of(), List.of(step("cat"), step("cat")), null, null),
                 new java.io.ByteArrayInputStream(input));
 
         assertThat(job.inputBytes()).isEqualTo(input.length);
@@ -632,7 +632,7 @@ class JobEngineTest {
         runner.behave("cat").cat = true;
         byte[] input = new byte[(1 << 20) * 2 + 17];
         new Random(7).nextBytes(input);
-        Job job = engine.submit(null, List.of(), List.of(step("cat"), step("cat")), null, null,
+        Job job = engine.submit(new JobRequest(null, List.of(), List.of(step("cat"), step("cat")), null, null),
                 new java.io.ByteArrayInputStream(input));
 
         assertThat(job.inputBytes()).isEqualTo(input.length);
@@ -650,8 +650,9 @@ class JobEngineTest {
         awaitStep(running, 0, StepStatus.RUNNING);
         small.submit(null, List.of(), List.of(step("cat")), null, null);
         String[] refused = new String[1];
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> small.submit(null, List.of(), List.of(step("cat")),
-                        null, null, new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> small.submit(
+                        new JobRequest(null, List.of(), List.of(step("cat")), null, null),
+                        new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}) {
                             @Override
                             public synchronized int read(byte[] b, int off, int len) {
                                 int n = super.read(b, off, len);
@@ -667,7 +668,7 @@ class JobEngineTest {
     @Test
     void aFailedJobsInputLeavesTheStore() throws Exception {
         runner.behave("broken").exitCode = 2;
-        Job job = engine.submit(null, List.of(), List.of(step("broken")), null, null,
+        Job job = engine.submit(new JobRequest(null, List.of(), List.of(step("broken")), null, null),
                 new java.io.ByteArrayInputStream(new byte[] {42}));
 
         assertThat(ended(job).status()).isEqualTo(JobStatus.ERROR);

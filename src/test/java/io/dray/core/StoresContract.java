@@ -490,7 +490,7 @@ public abstract class StoresContract {
     // Inputs
 
     private Job withInput(Job job, long bytes) {
-        return new Job(job.id(), job.name(), job.environment(), job.steps(), job.timeout(), job.ttl(), bytes);
+        return new Job(job.id(), job.name(), job.environment(), job.steps(), job.timeout(), job.ttl(), bytes, null);
     }
 
     private Optional<String> input(String id) throws java.io.IOException {
@@ -546,5 +546,84 @@ public abstract class StoresContract {
         Job withInput = withInput(job, 1);
         stores.queue().enqueue(withInput, JobState.queued(withInput, T0), 1_000);
         assertThat(claim("a").job().inputBytes()).isEqualTo(1);
+    }
+
+    // Callbacks
+
+    private Job queuedWithCallback() {
+        Job plain = newJob(1);
+        Job job = new Job(plain.id(), plain.name(), plain.environment(), plain.steps(), plain.timeout(), plain.ttl(),
+                null, new Callback(java.net.URI.create("http://127.0.0.1:9/hook"), "hook-secret"));
+        assertThat(stores.queue().enqueue(job, JobState.queued(job, T0), 1_000)).isTrue();
+        return job;
+    }
+
+    @Test
+    void aCallbackWaitsForItsJobsEndThenIsDueClaimedOnceAndRecorded() {
+        Job job = queuedWithCallback();
+        JobState queuedState = state(job.id());
+        assertThat(queuedState.callback()).isEqualTo(new CallbackStatus(CallbackStatus.WAITING, 0, null));
+        assertThat(stores.callbacks().due(T0.plusSeconds(3600), 10)).isEmpty();
+
+        Instant end = T0.plusSeconds(5);
+        stores.jobs().save(queuedState, queuedState.cancelled("no", end), null).orElseThrow();
+        assertThat(state(job.id()).callback().state()).isEqualTo(CallbackStatus.PENDING);
+        assertThat(stores.callbacks().due(end.minusMillis(1), 10)).isEmpty();
+        assertThat(stores.callbacks().due(end, 10)).containsExactly(job.id());
+
+        Instant lease = end.plusSeconds(15);
+        CallbackDelivery first = stores.callbacks().claim(job.id(), end, lease, "delivery-1").orElseThrow();
+        assertThat(first.attempt()).isEqualTo(1);
+        assertThat(first.deliveryId()).isEqualTo("delivery-1");
+        assertThat(first.dueSince()).isEqualTo(end);
+        assertThat(first.job().callback().secret()).as("decrypted for signing").isEqualTo("hook-secret");
+        assertThat(first.state().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(stores.callbacks().claim(job.id(), end, lease.plusSeconds(1), "other")).as("claimed once").isEmpty();
+        assertThat(stores.callbacks().due(end.plusSeconds(14), 10)).as("not due while claimed").isEmpty();
+
+        Instant retryAt = end.plusSeconds(2);
+        assertThat(stores.callbacks().failed(first, "answered 500", retryAt)).isTrue();
+        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.PENDING, 1, "answered 500"));
+        assertThat(stores.callbacks().due(retryAt, 10)).containsExactly(job.id());
+        assertThat(stores.callbacks().delivered(first)).as("its claim ended with its record").isFalse();
+
+        CallbackDelivery second = stores.callbacks().claim(job.id(), retryAt, retryAt.plusSeconds(15), "ignored")
+                .orElseThrow();
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.deliveryId()).as("the same delivery").isEqualTo("delivery-1");
+        assertThat(second.dueSince()).isEqualTo(end);
+        assertThat(stores.callbacks().delivered(second)).isTrue();
+        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.DELIVERED, 2, null));
+        assertThat(stores.callbacks().due(end.plusSeconds(3600), 10)).isEmpty();
+    }
+
+    @Test
+    void aCallbackThatFailedForGoodIsNoLongerDue() {
+        Job job = queuedWithCallback();
+        JobState queuedState = state(job.id());
+        stores.jobs().save(queuedState, queuedState.cancelled("no", T0), null).orElseThrow();
+        CallbackDelivery claim = stores.callbacks().claim(job.id(), T0, T0.plusSeconds(15), "d").orElseThrow();
+        assertThat(stores.callbacks().gaveUp(claim, "answered 404")).isTrue();
+        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.FAILED, 1, "answered 404"));
+        assertThat(stores.callbacks().due(T0.plusSeconds(3600), 10)).isEmpty();
+    }
+
+    @Test
+    void aDeletedJobsCallbackIsNoLongerDue() {
+        Job job = queuedWithCallback();
+        JobState queuedState = state(job.id());
+        stores.jobs().save(queuedState, queuedState.cancelled("no", T0), null).orElseThrow();
+        assertThat(stores.jobs().delete(job.id())).isTrue();
+        assertThat(stores.callbacks().due(T0.plusSeconds(1), 10)).isEmpty();
+        assertThat(stores.callbacks().claim(job.id(), T0.plusSeconds(1), T0.plusSeconds(16), "d")).isEmpty();
+    }
+
+    @Test
+    void aJobWithoutACallbackIsNeverDue() {
+        Job job = queued(1);
+        JobState queuedState = state(job.id());
+        stores.jobs().save(queuedState, queuedState.cancelled("no", T0), null).orElseThrow();
+        assertThat(state(job.id()).callback()).isNull();
+        assertThat(stores.callbacks().due(T0.plusSeconds(3600), 10)).isEmpty();
     }
 }

@@ -80,7 +80,7 @@ class RedisStoresIT extends StoresContract {
         stores.inputs().append(job.id(), new byte[] {1, 2}, 2);
         String key = prefix + "job:" + job.id() + ":input";
         assertThat(redis.ttl(key)).as("an upload that breaks off is forgotten").isPositive().isLessThanOrEqualTo(3600);
-        Job withInput = new Job(job.id(), job.name(), job.environment(), job.steps(), job.timeout(), job.ttl(), 2L);
+        Job withInput = new Job(job.id(), job.name(), job.environment(), job.steps(), job.timeout(), job.ttl(), 2L, null);
         stores.queue().enqueue(withInput, JobState.queued(withInput, T0), 1_000);
         assertThat(redis.ttl(key)).as("no expiry").isEqualTo(-1);
     }

@@ -1,0 +1,13 @@
+package io.dray.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dray.core.CallbackStatus;
+
+/** How the delivery of a job's callback stands, in {@code GET /jobs/{id}}: see {@link CallbackStatus}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CallbackStatusRepresentation(String state, int attempts, String lastError) {
+
+    static CallbackStatusRepresentation of(CallbackStatus status) {
+        return status == null ? null : new CallbackStatusRepresentation(status.state(), status.attempts(), status.lastError());
+    }
+}
