@@ -7,8 +7,11 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -16,8 +19,14 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.util.JedisURIHelper;
 
-/** How Dray reaches Redis: {@code redis:} in config.yml. */
+/**
+ * How Dray reaches Redis: {@code redis:} in config.yml. The URL may hold a password, so Dray shows it only as
+ * {@link #maskedUrl()}: in messages, in logs, in answers.
+ */
 public class RedisFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisFactory.class);
+
+    /** {@code redis://[[user]:password@]host:port[/database]}, or {@code rediss://} for TLS (env REDIS_URL). */
     @NotEmpty
     private String url = "redis://127.0.0.1:6379";
 
@@ -100,6 +109,7 @@ public class RedisFactory {
     /** A pooled client whose connections are made lazily, so Dray starts (and says it is unhealthy) without Redis. */
     public RedisClient build() {
         URI uri = uri();
+        LOG.info("Redis at {}", maskedUrl());
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
@@ -122,12 +132,51 @@ public class RedisFactory {
         return () -> new Jedis(address, config);
     }
 
+    /** The URL with its password, if it has one, shown as {@code ****}. */
+    public String maskedUrl() {
+        return masked(url);
+    }
+
+    /**
+     * Works on the text, not a parsed URI, so that a URL too broken to parse is masked too: everything between the
+     * scheme and the last {@code @} is user information; the part after its first {@code :} is the password. Without
+     * a {@code :} the whole of it is masked, in case it is a password written without one.
+     */
+    static String masked(String url) {
+        int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return url;
+        }
+        int scheme = url.indexOf("://");
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        int colon = url.indexOf(':', start);
+        String user = colon >= 0 && colon < at ? url.substring(start, colon + 1) : "";
+        return url.substring(0, start) + user + "****" + url.substring(at);
+    }
+
     private URI uri() {
-        URI uri = URI.create(url);
-        if (!JedisURIHelper.isValid(uri)) {
-            throw new IllegalArgumentException("redis.url is not a redis:// URL: " + url);
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            // Not kept as the cause: its message quotes the whole URL, password and all.
+            throw new IllegalArgumentException("redis.url " + maskedUrl() + " is not a URL: " + e.getReason()
+                    + " at index " + e.getIndex() + encodingHint());
+        }
+        if (!(JedisURIHelper.isRedisScheme(uri) || JedisURIHelper.isRedisSSLScheme(uri)) || !JedisURIHelper.isValid(uri)) {
+            throw new IllegalArgumentException("redis.url " + maskedUrl()
+                    + " is not redis://[[user]:password@]host:port[/database] or rediss://..." + encodingHint());
+        }
+        if (uri.getUserInfo() != null && !uri.getUserInfo().contains(":")) {
+            throw new IllegalArgumentException("redis.url " + maskedUrl()
+                    + " has user information without a ':': write redis://:password@... or redis://user:password@...");
         }
         return uri;
+    }
+
+    /** A raw {@code /}, {@code ?}, {@code #}, {@code @} or {@code %} in a password breaks a URL or changes what it says. */
+    private String encodingHint() {
+        return url.contains("@") ? " (a password with reserved characters must be percent-encoded)" : "";
     }
 
     private DefaultJedisClientConfig clientConfig(URI uri) {
