@@ -21,6 +21,8 @@ install_missing() {
   # The test images are FROM scratch: their busybox must be the static build.
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   command -v curl >/dev/null || missing+=(curl)
+  # The TLS tests make their certificates with it.
+  command -v openssl >/dev/null || missing+=(openssl)
   # For the container tests: the Java base image is built from Debian's packages, compose is Debian's.
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v docker-compose >/dev/null || missing+=(docker-compose)

@@ -13,9 +13,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * or a script is {@link StoreDataException}, which would fail again.
  */
 final class RedisCalls {
-    /** Error replies that say Redis cannot serve now, not that the request is wrong. */
+    /**
+     * Error replies that say Redis cannot serve now, not that the request is wrong; a missing or wrong password among
+     * them, which the operator puts right without touching the jobs. Without a password, a command of more than 10
+     * arguments gets the protocol error rather than NOAUTH.
+     */
     private static final List<String> TRANSIENT = List.of("BUSY", "LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN",
-            "CLUSTERDOWN", "NOREPLICAS", "OOM", "NOAUTH");
+            "CLUSTERDOWN", "NOREPLICAS", "OOM", "NOAUTH", "WRONGPASS", "ERR Protocol error: unauthenticated");
 
     private RedisCalls() {}
 

@@ -6,9 +6,25 @@ import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -16,10 +32,22 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.util.JedisURIHelper;
 
-/** How Dray reaches Redis: {@code redis:} in config.yml. */
+/**
+ * How Dray reaches Redis: {@code redis:} in config.yml. The URL may hold a password, so Dray shows it only as
+ * {@link #maskedUrl()}: in messages, in logs, in answers.
+ */
 public class RedisFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisFactory.class);
+
+    /** {@code redis://[[user]:password@]host:port[/database]}, or {@code rediss://} for TLS (env REDIS_URL). */
     @NotEmpty
     private String url = "redis://127.0.0.1:6379";
+
+    /**
+     * A PEM file of the certificate authorities a {@code rediss://} server's certificate must chain to, instead of the
+     * JVM's trust store (env REDIS_CA_FILE).
+     */
+    private String caFile = "";
 
     @NotEmpty
     private String keyPrefix = "dray:";
@@ -45,6 +73,16 @@ public class RedisFactory {
     @JsonProperty
     public void setUrl(String url) {
         this.url = url;
+    }
+
+    @JsonProperty
+    public String getCaFile() {
+        return caFile;
+    }
+
+    @JsonProperty
+    public void setCaFile(String caFile) {
+        this.caFile = caFile == null ? "" : caFile;
     }
 
     @JsonProperty
@@ -100,6 +138,7 @@ public class RedisFactory {
     /** A pooled client whose connections are made lazily, so Dray starts (and says it is unhealthy) without Redis. */
     public RedisClient build() {
         URI uri = uri();
+        LOG.info("Redis at {}{}", maskedUrl(), caFile.isBlank() ? "" : ", trusting the certificate authorities of " + caFile);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
@@ -122,24 +161,97 @@ public class RedisFactory {
         return () -> new Jedis(address, config);
     }
 
+    /** The URL with its password, if it has one, shown as {@code ****}. */
+    public String maskedUrl() {
+        return masked(url);
+    }
+
+    /**
+     * Works on the text, not a parsed URI, so that a URL too broken to parse is masked too: everything between the
+     * scheme and the last {@code @} is user information; the part after its first {@code :} is the password. Without
+     * a {@code :} the whole of it is masked, in case it is a password written without one.
+     */
+    static String masked(String url) {
+        int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return url;
+        }
+        int scheme = url.indexOf("://");
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        int colon = url.indexOf(':', start);
+        String user = colon >= 0 && colon < at ? url.substring(start, colon + 1) : "";
+        return url.substring(0, start) + user + "****" + url.substring(at);
+    }
+
     private URI uri() {
-        URI uri = URI.create(url);
-        if (!JedisURIHelper.isValid(uri)) {
-            throw new IllegalArgumentException("redis.url is not a redis:// URL: " + url);
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            // Not kept as the cause: its message quotes the whole URL, password and all.
+            throw new IllegalArgumentException("redis.url " + maskedUrl() + " is not a URL: " + e.getReason()
+                    + " at index " + e.getIndex() + encodingHint());
+        }
+        if (!(JedisURIHelper.isRedisScheme(uri) || JedisURIHelper.isRedisSSLScheme(uri)) || !JedisURIHelper.isValid(uri)) {
+            throw new IllegalArgumentException("redis.url " + maskedUrl()
+                    + " is not redis://[[user]:password@]host:port[/database] or rediss://..." + encodingHint());
+        }
+        if (uri.getUserInfo() != null && !uri.getUserInfo().contains(":")) {
+            throw new IllegalArgumentException("redis.url " + maskedUrl()
+                    + " has user information without a ':': write redis://:password@... or redis://user:password@...");
+        }
+        if (!caFile.isBlank() && !JedisURIHelper.isRedisSSLScheme(uri)) {
+            throw new IllegalArgumentException("redis.caFile is set but redis.url " + maskedUrl()
+                    + " is not rediss://: the connection would not be encrypted");
         }
         return uri;
+    }
+
+    /** A raw {@code /}, {@code ?}, {@code #}, {@code @} or {@code %} in a password breaks a URL or changes what it says. */
+    private String encodingHint() {
+        return url.contains("@") ? " (a password with reserved characters must be percent-encoded)" : "";
     }
 
     private DefaultJedisClientConfig clientConfig(URI uri) {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) connectTimeout.toMilliseconds())
                 .socketTimeoutMillis((int) socketTimeout.toMilliseconds())
-                .database(JedisURIHelper.getDBIndex(uri))
-                .ssl(JedisURIHelper.isRedisSSLScheme(uri));
+                .database(JedisURIHelper.getDBIndex(uri));
+        if (JedisURIHelper.isRedisSSLScheme(uri)) {
+            // Jedis checks no host name by itself: without this, any certificate the CA signed would do.
+            SSLParameters verifyHostName = new SSLParameters();
+            verifyHostName.setEndpointIdentificationAlgorithm("HTTPS");
+            client.ssl(true).sslSocketFactory(tlsSockets()).sslParameters(verifyHostName);
+        }
         if (JedisURIHelper.getPassword(uri) != null) {
             client.user(JedisURIHelper.getUser(uri)).password(JedisURIHelper.getPassword(uri));
         }
         return client.build();
+    }
+
+    private SSLSocketFactory tlsSockets() {
+        if (caFile.isBlank()) {
+            return (SSLSocketFactory) SSLSocketFactory.getDefault();
+        }
+        try (InputStream pem = Files.newInputStream(Path.of(caFile.trim()))) {
+            KeyStore authorities = KeyStore.getInstance(KeyStore.getDefaultType());
+            authorities.load(null, null);
+            for (Certificate authority : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+                authorities.setCertificateEntry("ca-" + authorities.size(), authority);
+            }
+            if (authorities.size() == 0) {
+                throw new IllegalArgumentException("redis.caFile " + caFile + " holds no PEM certificate");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(authorities);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trust.getTrustManagers(), null);
+            return tls.getSocketFactory();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read redis.caFile " + caFile, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("redis.caFile " + caFile + " is not a PEM certificate: " + e.getMessage(), e);
+        }
     }
 
     /** Closes the client when Dray stops, after the engine that writes through it. */

@@ -34,6 +34,7 @@ class ConfigYmlTest {
         assertThat(port(server.getApplicationConnectors())).isEqualTo(3000);
         assertThat(port(server.getAdminConnectors())).isEqualTo(8081);
         assertThat(config.getRedis().getUrl()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(config.getRedis().getCaFile()).isEmpty();
         assertThat(config.getDocker().getHost()).isEqualTo("unix:///var/run/docker.sock");
         assertThat(config.getEngine().getWorkers()).isEqualTo(4);
         assertThat(((DefaultLoggingFactory) config.getLoggingFactory()).getLevel()).isEqualTo("INFO");
@@ -64,5 +65,15 @@ class ConfigYmlTest {
         assertThat(config.getSecurity().apiTokenHashes()).hasSize(2);
         assertThat(config.getSecurity().secretKeyBytes()).hasSize(32);
         assertThat(config.getSecurity().imageAllowList().permits("other/image")).isFalse();
+    }
+
+    @Test
+    void aRedisUrlWithAPasswordOverTlsAndItsCaFileAreTakenAsTheyAre() throws Exception {
+        String url = "rediss://dray:p%40ss%3Aw%2Frd@cache.example:6380/2";
+        DrayConfiguration config = load(Map.of("REDIS_URL", url, "REDIS_PORT", "tcp://10.1.2.3:6380",
+                "REDIS_CA_FILE", "/etc/dray/redis-ca.pem"));
+        assertThat(config.getRedis().getUrl()).isEqualTo(url);
+        assertThat(config.getRedis().getCaFile()).isEqualTo("/etc/dray/redis-ca.pem");
+        assertThat(config.getRedis().maskedUrl()).isEqualTo("rediss://dray:****@cache.example:6380/2");
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 
 /**
  * A real Dray process ({@code java -jar target/dray.jar server}), so that a test can kill it for real: kill -9 or
@@ -29,13 +30,15 @@ public final class DrayProcess implements AutoCloseable {
     private final int adminPort;
     private final Process process;
     private final Path log;
+    private final long launched;
     private Duration startUp;
 
-    private DrayProcess(int port, int adminPort, Process process, Path log) {
+    private DrayProcess(int port, int adminPort, Process process, Path log, long launched) {
         this.port = port;
         this.adminPort = adminPort;
         this.process = process;
         this.log = log;
+        this.launched = launched;
     }
 
     /**
@@ -61,6 +64,30 @@ public final class DrayProcess implements AutoCloseable {
     /** @param jvmOptions options of the Dray JVM, e.g. {@code -XX:StartFlightRecording} for a profile */
     public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
             String moreConfig, List<String> jvmOptions) throws Exception {
+        DrayProcess dray = launch(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, Map.of());
+        dray.awaitHealthy(Duration.ofSeconds(60));
+        dray.startUp = Duration.ofNanos(System.nanoTime() - dray.launched);
+        return dray;
+    }
+
+    /**
+     * Starts an instance and waits until its admin port answers, healthy or not.
+     *
+     * @param redisUrl the config's {@code redis.url}: a URL, or e.g. {@code ${REDIS_URL}} to take it from the
+     *     environment as config.yml does
+     * @param environment variables the process has on top of this one's, e.g. {@code LOG_LEVEL}, which the config's
+     *     {@code logging.level} takes as config.yml does
+     */
+    public static DrayProcess startAnswering(String redisUrl, String keyPrefix, Map<String, String> engine,
+            String moreConfig, Map<String, String> environment) throws Exception {
+        DrayProcess dray = launch(redisUrl, keyPrefix, "unix:///var/run/docker.sock", engine, moreConfig, List.of(),
+                environment);
+        dray.awaitAnswering(Duration.ofSeconds(60));
+        return dray;
+    }
+
+    private static DrayProcess launch(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
+            String moreConfig, List<String> jvmOptions, Map<String, String> environment) throws Exception {
         int port = freePort();
         int adminPort = freePort();
         StringBuilder config = new StringBuilder("""
@@ -69,9 +96,10 @@ public final class DrayProcess implements AutoCloseable {
                   adminConnectors: [{type: http, port: %d}]
                   requestLog: {appenders: []}
                 logging:
-                  level: INFO
+                  level: ${LOG_LEVEL:-INFO}
                 redis:
                   url: "%s"
+                  caFile: "${REDIS_CA_FILE:-}"
                   keyPrefix: "%s"
                 docker:
                   host: "%s"
@@ -89,11 +117,11 @@ public final class DrayProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toString(), "server", configFile.toString()));
         long launched = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        DrayProcess dray = new DrayProcess(port, adminPort, process, log);
-        dray.awaitHealthy(Duration.ofSeconds(60));
-        dray.startUp = Duration.ofNanos(System.nanoTime() - launched);
-        return dray;
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Only the test decides the variables this config reads, not the shell that runs the tests.
+        builder.environment().keySet().removeAll(List.of("LOG_LEVEL", "REDIS_CA_FILE"));
+        builder.environment().putAll(environment);
+        return new DrayProcess(port, adminPort, builder.start(), log, launched);
     }
 
     /** From launching the JVM to the first green health check, to within a poll of it. */
@@ -109,7 +137,15 @@ public final class DrayProcess implements AutoCloseable {
         return "http://127.0.0.1:" + adminPort + path;
     }
 
-    private void awaitHealthy(Duration timeout) throws Exception {
+    public void awaitHealthy(Duration timeout) throws Exception {
+        awaitHealthCheck(timeout, status -> status == 200, "Dray did not become healthy: ");
+    }
+
+    private void awaitAnswering(Duration timeout) throws Exception {
+        awaitHealthCheck(timeout, status -> true, "Dray's admin port did not answer: ");
+    }
+
+    private void awaitHealthCheck(Duration timeout, IntPredicate awaited, String failure) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
@@ -118,7 +154,7 @@ public final class DrayProcess implements AutoCloseable {
             try {
                 HttpResponse<Void> health = HTTP.send(HttpRequest.newBuilder(URI.create(adminUrl("/healthcheck"))).build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (health.statusCode() == 200) {
+                if (awaited.test(health.statusCode())) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -127,7 +163,7 @@ public final class DrayProcess implements AutoCloseable {
             // Often enough that the wait adds little to the benchmark's start-up figure.
             Thread.sleep(20);
         }
-        throw new IllegalStateException("Dray did not become healthy: " + Files.readString(log));
+        throw new IllegalStateException(failure + Files.readString(log));
     }
 
     /** kill -9: no shutdown hook, no clean-up, exactly like a crash. */

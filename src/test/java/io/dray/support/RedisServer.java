@@ -3,32 +3,68 @@ package io.dray.support;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** A redis-server of a test's own, on a free loopback port, that the test can stop and start again without losing data. */
+/**
+ * A redis-server of a test's own, on a free loopback port, with the options the test gives (a password, TLS), that
+ * the test can stop and start again without losing data.
+ */
 public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path directory;
+    private final CertificateAuthority.ServerCertificate tls;
+    private final List<String> options;
     private Process process;
 
-    public RedisServer() throws IOException {
+    /** @param options more redis-server options, e.g. {@code "--requirepass", password} */
+    public RedisServer(String... options) throws IOException {
+        this(null, options);
+    }
+
+    private RedisServer(CertificateAuthority.ServerCertificate tls, String... options) throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         directory = Files.createTempDirectory("dray-redis-");
+        this.tls = tls;
+        this.options = List.of(options);
+    }
+
+    /** A Redis that speaks only TLS on its port, with this certificate, and asks clients for none. */
+    public static RedisServer withTls(CertificateAuthority.ServerCertificate certificate, String... options)
+            throws IOException {
+        return new RedisServer(certificate, options);
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return (tls == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
+    }
+
+    /** @param userInfo e.g. {@code ":password"} or {@code "user:password"} */
+    public String url(String userInfo) {
+        return url().replace("://", "://" + userInfo + "@");
     }
 
     public void start() throws IOException, InterruptedException {
         // Every write is on disk before Redis answers, so that a restart loses nothing: the outage, not data loss.
-        process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", directory.toString())
+        List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", directory.toString()));
+        if (tls == null) {
+            command.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", tls.certificate().toString(), "--tls-key-file", tls.key().toString(),
+                    "--tls-auth-clients", "no"));
+        }
+        command.addAll(options);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("redis.log").toFile())
                 .start();
@@ -40,7 +76,19 @@ public final class RedisServer implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
-        throw new IllegalStateException("redis-server did not start on port " + port);
+        throw new IllegalStateException("redis-server did not start on port " + port + ": "
+                + Files.readString(directory.resolve("redis.log")));
+    }
+
+    /** Every write this Redis received, as its append-only files hold them. */
+    public String writes() throws IOException {
+        StringBuilder writes = new StringBuilder();
+        try (Stream<Path> files = Files.walk(directory.resolve("appendonlydir"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                writes.append(Files.readString(file, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return writes.toString();
     }
 
     public void stop() throws InterruptedException {
