@@ -21,6 +21,8 @@ install_missing() {
   # The test images are FROM scratch: their busybox must be the static build.
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   command -v curl >/dev/null || missing+=(curl)
+  # htpasswd, for the tests' registry that asks for a user and password.
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
   # For the container tests: the Java base image is built from Debian's packages, compose is Debian's.
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v docker-compose >/dev/null || missing+=(docker-compose)

@@ -61,6 +61,16 @@ public final class DrayProcess implements AutoCloseable {
     /** @param jvmOptions options of the Dray JVM, e.g. {@code -XX:StartFlightRecording} for a profile */
     public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
             String moreConfig, List<String> jvmOptions) throws Exception {
+        return start(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, "", Map.of());
+    }
+
+    /**
+     * @param moreDocker YAML lines added to the {@code docker:} section, indented by two spaces
+     * @param environment Dray's environment variables besides the test's own, e.g. {@code LOG_LEVEL}
+     */
+    public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
+            String moreConfig, List<String> jvmOptions, String moreDocker, Map<String, String> environment)
+            throws Exception {
         int port = freePort();
         int adminPort = freePort();
         StringBuilder config = new StringBuilder("""
@@ -69,15 +79,15 @@ public final class DrayProcess implements AutoCloseable {
                   adminConnectors: [{type: http, port: %d}]
                   requestLog: {appenders: []}
                 logging:
-                  level: INFO
+                  level: ${LOG_LEVEL:-INFO}
                 redis:
                   url: "%s"
                   keyPrefix: "%s"
                 docker:
                   host: "%s"
                   stopGrace: 2s
-                engine:
-                """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost));
+                %sengine:
+                """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost, moreDocker));
         engine.forEach((key, value) -> config.append("  ").append(key).append(": \"").append(value).append("\"\n"));
         config.append(moreConfig);
         Path directory = Files.createDirectories(Path.of("target", "dray-processes"));
@@ -89,7 +99,9 @@ public final class DrayProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toString(), "server", configFile.toString()));
         long launched = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         DrayProcess dray = new DrayProcess(port, adminPort, process, log);
         dray.awaitHealthy(Duration.ofSeconds(60));
         dray.startUp = Duration.ofNanos(System.nanoTime() - launched);
