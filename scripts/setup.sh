@@ -23,6 +23,8 @@ install_missing() {
   command -v curl >/dev/null || missing+=(curl)
   # The TLS tests make their certificates with it.
   command -v openssl >/dev/null || missing+=(openssl)
+  # htpasswd, for the tests' registry that asks for a user and password.
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
   # For the container tests: the Java base image is built from Debian's packages, compose is Debian's.
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v docker-compose >/dev/null || missing+=(docker-compose)

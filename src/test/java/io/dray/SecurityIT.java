@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.support.DrayClient;
 import io.dray.support.DrayProcess;
+import io.dray.support.RedisValues;
 import io.dray.support.TestDocker;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
@@ -24,8 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.ScanParams;
 
 /**
  * Only who may, can run containers: a real Dray process with API tokens (one given in config, one as a hash in a
@@ -211,25 +210,6 @@ class SecurityIT {
     }
 
     private static List<String> redisValuesUnderPrefix() {
-        List<String> values = new ArrayList<>();
-        try (RedisClient redis = RedisClient.create(java.net.URI.create(REDIS))) {
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                var page = redis.scan(cursor, new ScanParams().match(PREFIX + "*").count(1000));
-                for (String key : page.getResult()) {
-                    values.add(key);
-                    switch (redis.type(key)) {
-                        case "hash" -> values.addAll(redis.hgetAll(key).values());
-                        case "list" -> values.addAll(redis.lrange(key, 0, -1));
-                        case "set" -> values.addAll(redis.smembers(key));
-                        case "zset" -> values.addAll(redis.zrange(key, 0, -1));
-                        case "string" -> values.add(redis.get(key));
-                        default -> values.add("unknown type of " + key);
-                    }
-                }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        }
-        return values;
+        return RedisValues.under(REDIS, PREFIX);
     }
 }

@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * The Docker engine as Dray talks to it: one client with a request timeout for short calls, one whose timeout also
  * allows a stop's grace period, one without a timeout for calls that last as long as a step (pull, wait), and the
- * socket address for attachments (which time out while they are set up). Closed when Dray stops.
+ * socket address for attachments (which time out while they are set up), and the registry logins pulls send.
+ * Closed when Dray stops.
  */
 public final class DockerEngine implements Managed {
     private final DockerClient commands;
@@ -19,9 +20,10 @@ public final class DockerEngine implements Managed {
     private final String apiPrefix;
     private final Duration attachTimeout;
     private final ContainerDefaults defaults;
+    private final RegistryCredentials credentials;
 
     DockerEngine(DockerClient commands, DockerClient stops, DockerClient streams, URI host, String apiPrefix,
-            Duration attachTimeout, ContainerDefaults defaults) {
+            Duration attachTimeout, ContainerDefaults defaults, RegistryCredentials credentials) {
         this.commands = commands;
         this.stops = stops;
         this.streams = streams;
@@ -29,6 +31,7 @@ public final class DockerEngine implements Managed {
         this.apiPrefix = apiPrefix;
         this.attachTimeout = attachTimeout;
         this.defaults = defaults;
+        this.credentials = credentials;
     }
 
     DockerClient commands() {
@@ -45,6 +48,10 @@ public final class DockerEngine implements Managed {
 
     ContainerDefaults defaults() {
         return defaults;
+    }
+
+    RegistryCredentials credentials() {
+        return credentials;
     }
 
     ContainerAttachment attach(String containerId, boolean stdin) throws IOException {

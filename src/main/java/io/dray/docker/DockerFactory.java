@@ -9,14 +9,23 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** How Dray reaches the Docker engine and how it shapes step containers: {@code docker:} in config.yml. */
 public class DockerFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(DockerFactory.class);
+    /** httpclient5's loggers that print each request's headers, X-Registry-Auth among them, and every byte sent. */
+    private static final List<String> REQUEST_LOGGERS = List.of(
+            "org.apache.hc.client5.http.headers", "org.apache.hc.client5.http.wire");
+
     @NotEmpty
     private String host = "unix:///var/run/docker.sock";
 
@@ -64,6 +73,14 @@ public class DockerFactory {
     /** How long a stopped step gets between SIGTERM and SIGKILL (cancel, timeout, shutdown). */
     @NotNull
     private Duration stopGrace = Duration.seconds(10);
+
+    /** Logins for pulls, by registry; they win over config.json's for the same registry. */
+    @Valid
+    @NotNull
+    private List<RegistryLogin> registries = List.of();
+
+    /** DOCKER_CONFIG: Docker's config.json, or the directory holding it; empty means ~/.docker, as for Docker's CLI. */
+    private String config = "";
 
     @JsonProperty
     public String getHost() {
@@ -199,8 +216,35 @@ public class DockerFactory {
         this.stopGrace = stopGrace;
     }
 
+    @JsonProperty
+    public List<RegistryLogin> getRegistries() {
+        return registries;
+    }
+
+    @JsonProperty
+    public void setRegistries(List<RegistryLogin> registries) {
+        this.registries = registries;
+    }
+
+    @JsonProperty
+    public String getConfig() {
+        return config;
+    }
+
+    @JsonProperty
+    public void setConfig(String config) {
+        this.config = config == null ? "" : config;
+    }
+
     /** Clients are lazy: Dray starts, and says it is unhealthy, while the engine is down. */
     public DockerEngine build() {
+        RegistryCredentials credentials = RegistryCredentials.load(registries, config,
+                Path.of(System.getProperty("user.home")));
+        credentials.warnings().forEach(LOG::warn);
+        if (!credentials.isEmpty()) {
+            LOG.info("registry logins for pulls: {}", credentials);
+        }
+        keepRequestHeadersOutOfLogs();
         DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(host)
                 .withDockerTlsVerify(false);
@@ -221,7 +265,20 @@ public class DockerFactory {
                         defaultCpus,
                         stopGrace.toJavaDuration(),
                         capabilities.stream().map(DockerFactory::capability).toList(),
-                        pidsLimit));
+                        pidsLimit),
+                credentials);
+    }
+
+    /**
+     * At DEBUG, httpclient5 would log X-Registry-Auth, which holds a registry password: these loggers stay at INFO
+     * whatever level config.yml or LOG_LEVEL sets.
+     */
+    private static void keepRequestHeadersOutOfLogs() {
+        for (String name : REQUEST_LOGGERS) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.INFO);
+            }
+        }
     }
 
     private static Capability capability(String name) {

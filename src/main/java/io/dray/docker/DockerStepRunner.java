@@ -198,6 +198,8 @@ public final class DockerStepRunner implements StepRunner {
         try {
             docker.streams().pullImageCmd(image.repository())
                     .withTag(image.version())
+                    // Even null: else docker-java sends a login it found itself (in DOCKER_CONFIG or ~/.docker).
+                    .withAuthConfig(docker.credentials().authFor(image))
                     .exec(errors);
             errors.awaitCompletion();
             imageIds.invalidate(image.name());
@@ -205,7 +207,8 @@ public final class DockerStepRunner implements StepRunner {
                 return false;
             }
             if (errors.first != null) {
-                throw new StepFailedException("cannot pull image " + image + ": " + errors.first);
+                throw new StepFailedException("cannot pull image " + image + ": "
+                        + docker.credentials().explainPullFailure(image, errors.first));
             }
             return true;
         } catch (InterruptedException e) {
@@ -215,7 +218,8 @@ public final class DockerStepRunner implements StepRunner {
             if (errors.aborted) {
                 return false;
             }
-            throw new StepFailedException("cannot pull image " + image + ": " + describe(e), e);
+            throw new StepFailedException("cannot pull image " + image + ": "
+                    + docker.credentials().explainPullFailure(image, describe(e)), e);
         }
     }
 

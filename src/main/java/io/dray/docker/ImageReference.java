@@ -35,6 +35,20 @@ record ImageReference(String repository, String tag, String digest) {
         return first.matches(COMPONENT) || first.contains(".") || first.contains(":") || first.equals("localhost");
     }
 
+    /**
+     * The registry that holds the image, as Docker finds it: the first path component when it looks like a host,
+     * otherwise Docker Hub ({@code docker.io}).
+     */
+    String registry() {
+        int slash = repository.indexOf('/');
+        if (slash < 0) {
+            return RegistryCredentials.DOCKER_HUB;
+        }
+        String first = repository.substring(0, slash);
+        boolean host = first.contains(".") || first.contains(":") || first.equals("localhost");
+        return host ? first : RegistryCredentials.DOCKER_HUB;
+    }
+
     /** The tag or digest to pull: Docker's pull takes a digest in place of a tag. */
     String version() {
         return digest != null ? digest : tag;

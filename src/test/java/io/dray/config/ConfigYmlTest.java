@@ -36,6 +36,8 @@ class ConfigYmlTest {
         assertThat(config.getRedis().getUrl()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(config.getRedis().getCaFile()).isEmpty();
         assertThat(config.getDocker().getHost()).isEqualTo("unix:///var/run/docker.sock");
+        assertThat(config.getDocker().getConfig()).as("Docker's usual ~/.docker").isEmpty();
+        assertThat(config.getDocker().getRegistries()).isEmpty();
         assertThat(config.getEngine().getWorkers()).isEqualTo(4);
         assertThat(((DefaultLoggingFactory) config.getLoggingFactory()).getLevel()).isEqualTo("INFO");
         assertThat(config.getSecurity().apiTokenHashes()).isEmpty();
@@ -48,6 +50,7 @@ class ConfigYmlTest {
         DrayConfiguration config = load(Map.ofEntries(
                 Map.entry("DRAY_PORT", "4000"), Map.entry("DRAY_ADMIN_PORT", "4001"),
                 Map.entry("REDIS_PORT", "tcp://10.1.2.3:6380"), Map.entry("DOCKER_HOST", "tcp://127.0.0.1:2375"),
+                Map.entry("DOCKER_CONFIG", "/etc/dray/docker"),
                 Map.entry("DRAY_WORKERS", "9"), Map.entry("DRAY_MAX_QUEUED_JOBS", "7"),
                 Map.entry("DRAY_DATA_DIR", "/var/tmp/dray-data"), Map.entry("LOG_LEVEL", "panic"),
                 Map.entry("DRAY_API_TOKENS", "a, b"),
@@ -58,6 +61,7 @@ class ConfigYmlTest {
         assertThat(port(server.getAdminConnectors())).isEqualTo(4001);
         assertThat(config.getRedis().getUrl()).isEqualTo("redis://10.1.2.3:6380");
         assertThat(config.getDocker().getHost()).isEqualTo("tcp://127.0.0.1:2375");
+        assertThat(config.getDocker().getConfig()).isEqualTo("/etc/dray/docker");
         assertThat(config.getEngine().getWorkers()).isEqualTo(9);
         assertThat(config.getEngine().getMaxQueuedJobs()).isEqualTo(7);
         assertThat(config.getEngine().getDataDirectory()).isEqualTo("/var/tmp/dray-data");

@@ -64,7 +64,18 @@ public final class DrayProcess implements AutoCloseable {
     /** @param jvmOptions options of the Dray JVM, e.g. {@code -XX:StartFlightRecording} for a profile */
     public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
             String moreConfig, List<String> jvmOptions) throws Exception {
-        DrayProcess dray = launch(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, Map.of());
+        return start(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, "", Map.of());
+    }
+
+    /**
+     * @param moreDocker YAML lines added to the {@code docker:} section, indented by two spaces
+     * @param environment Dray's environment variables besides the test's own, e.g. {@code LOG_LEVEL}
+     */
+    public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
+            String moreConfig, List<String> jvmOptions, String moreDocker, Map<String, String> environment)
+            throws Exception {
+        DrayProcess dray = launch(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, moreDocker,
+                environment);
         dray.awaitHealthy(Duration.ofSeconds(60));
         dray.startUp = Duration.ofNanos(System.nanoTime() - dray.launched);
         return dray;
@@ -81,13 +92,14 @@ public final class DrayProcess implements AutoCloseable {
     public static DrayProcess startAnswering(String redisUrl, String keyPrefix, Map<String, String> engine,
             String moreConfig, Map<String, String> environment) throws Exception {
         DrayProcess dray = launch(redisUrl, keyPrefix, "unix:///var/run/docker.sock", engine, moreConfig, List.of(),
-                environment);
+                "", environment);
         dray.awaitAnswering(Duration.ofSeconds(60));
         return dray;
     }
 
     private static DrayProcess launch(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
-            String moreConfig, List<String> jvmOptions, Map<String, String> environment) throws Exception {
+            String moreConfig, List<String> jvmOptions, String moreDocker, Map<String, String> environment)
+            throws Exception {
         int port = freePort();
         int adminPort = freePort();
         StringBuilder config = new StringBuilder("""
@@ -104,8 +116,8 @@ public final class DrayProcess implements AutoCloseable {
                 docker:
                   host: "%s"
                   stopGrace: 2s
-                engine:
-                """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost));
+                %sengine:
+                """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost, moreDocker));
         engine.forEach((key, value) -> config.append("  ").append(key).append(": \"").append(value).append("\"\n"));
         config.append(moreConfig);
         Path directory = Files.createDirectories(Path.of("target", "dray-processes"));

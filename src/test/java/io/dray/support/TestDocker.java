@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,17 +98,33 @@ public final class TestDocker {
     }
 
     public static String docker(String... args) {
+        return docker(Map.of(), "", args);
+    }
+
+    /**
+     * The docker CLI with more environment variables, e.g. a {@code DOCKER_CONFIG} of the test's own, and text on its
+     * stdin, e.g. a password for {@code docker login --password-stdin}.
+     */
+    public static String docker(Map<String, String> environment, String input, String... args) {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
-        return run(command, true).output;
+        return run(command, environment, input, true).output;
     }
 
     private record Result(int exitCode, String output) {}
 
     private static Result run(List<String> command, boolean mustSucceed) {
+        return run(command, Map.of(), "", mustSucceed);
+    }
+
+    private static Result run(List<String> command, Map<String, String> environment, String input, boolean mustSucceed) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
