@@ -24,6 +24,7 @@ import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
 import io.dray.config.EnvironmentLookup;
+import io.dray.config.SecretSafeLogging;
 import io.dray.config.SecurityFactory;
 import io.dray.core.JobEngine;
 import io.dray.core.SpoolDirectory;
@@ -78,6 +79,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
 
     @Override
     public void run(DrayConfiguration config, Environment environment) {
+        SecretSafeLogging.apply();
         environmentVariables.invalidLogLevel().ifPresent(value ->
                 LOG.warn("LOG_LEVEL={} is not one of panic, fatal, error, warn, info, debug; keeping the configured level", value));
         rejectScalarCoercion(environment.getObjectMapper());

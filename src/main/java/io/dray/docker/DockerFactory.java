@@ -22,9 +22,6 @@ import org.slf4j.LoggerFactory;
 /** How Dray reaches the Docker engine and how it shapes step containers: {@code docker:} in config.yml. */
 public class DockerFactory {
     private static final Logger LOG = LoggerFactory.getLogger(DockerFactory.class);
-    /** httpclient5's loggers that print each request's headers, X-Registry-Auth among them, and every byte sent. */
-    private static final List<String> REQUEST_LOGGERS = List.of(
-            "org.apache.hc.client5.http.headers", "org.apache.hc.client5.http.wire");
 
     @NotEmpty
     private String host = "unix:///var/run/docker.sock";
@@ -244,7 +241,6 @@ public class DockerFactory {
         if (!credentials.isEmpty()) {
             LOG.info("registry logins for pulls: {}", credentials);
         }
-        keepRequestHeadersOutOfLogs();
         DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(host)
                 .withDockerTlsVerify(false);
@@ -267,18 +263,6 @@ public class DockerFactory {
                         capabilities.stream().map(DockerFactory::capability).toList(),
                         pidsLimit),
                 credentials);
-    }
-
-    /**
-     * At DEBUG, httpclient5 would log X-Registry-Auth, which holds a registry password: these loggers stay at INFO
-     * whatever level config.yml or LOG_LEVEL sets.
-     */
-    private static void keepRequestHeadersOutOfLogs() {
-        for (String name : REQUEST_LOGGERS) {
-            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
-                logger.setLevel(ch.qos.logback.classic.Level.INFO);
-            }
-        }
     }
 
     private static Capability capability(String name) {
