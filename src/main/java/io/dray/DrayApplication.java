@@ -12,20 +12,17 @@ import io.dray.api.ApiTokenAuthenticator;
 import io.dray.api.ErrorMappers;
 import io.dray.api.JobResource;
 import io.dray.api.JobStatusFilter;
+import io.dray.api.JobStatusRepresentation;
 import io.dray.api.LiveStreamFilter;
 import io.dray.api.LiveStreams;
-import io.dray.api.JobStatusRepresentation;
 import io.dray.api.RequestLimits;
-import io.dray.core.CallbackDeliveries;
-import io.dray.webhook.WebhooksFactory;
-import java.util.concurrent.ArrayBlockingQueue;
-import io.dropwizard.forms.MultiPartBundle;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
 import io.dray.config.EnvironmentLookup;
 import io.dray.config.SecretSafeLogging;
 import io.dray.config.SecurityFactory;
+import io.dray.core.Callback;
 import io.dray.core.JobEngine;
 import io.dray.core.SpoolDirectory;
 import io.dray.core.Stores;
@@ -36,6 +33,7 @@ import io.dray.store.RedisFactory;
 import io.dray.store.RedisHealthCheck;
 import io.dray.store.RedisStores;
 import io.dray.store.SecretCipher;
+import io.dray.webhook.WebhooksFactory;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -43,14 +41,15 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.forms.MultiPartBundle;
 import io.dropwizard.lifecycle.Managed;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
@@ -91,8 +90,9 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));
         SecurityFactory security = config.getSecurity();
         if (!security.hasSecretKey()) {
-            LOG.warn("security.secretKey (DRAY_SECRET_KEY) is not set: secret variables are encrypted with a key of this"
-                    + " process only, so no other instance can resume a job that has secrets");
+            LOG.warn("security.secretKey (DRAY_SECRET_KEY) is not set: secret variables and callbacks' secrets are"
+                    + " encrypted with a key of this process only, so no other instance (nor this one once restarted)"
+                    + " can resume a job that has secrets or sign its callback");
         }
         Clock clock = Clock.systemUTC();
         Stores stores = RedisStores.create(redis, config.getRedis().dedicatedConnections(),
@@ -115,15 +115,8 @@ public class DrayApplication extends Application<DrayConfiguration> {
 
         WebhooksFactory webhooks = config.getWebhooks();
         ObjectMapper json = environment.getObjectMapper();
-        int senders = webhooks.getSenders();
-        CallbackDeliveries callbacks = new CallbackDeliveries(stores.callbacks(), webhooks.sender(), webhooks.targets(),
-                webhooks.defaultCallback(), state -> JobStatusRepresentation.callbackBody(state, json), clock,
-                webhooks.settings(),
-                environment.lifecycle().scheduledExecutorService("callback-poller").threads(1).build(),
-                environment.lifecycle().executorService("callback-sender-%d").minThreads(senders).maxThreads(senders)
-                        .workQueue(new ArrayBlockingQueue<>(senders)).build(),
-                environment.metrics().meter("callbacks.delivered"), environment.metrics().meter("callbacks.failed"));
-        environment.lifecycle().manage(callbacks);
+        webhooks.startDeliveries(environment, stores.callbacks(), state -> JobStatusRepresentation.callbackBody(state, json),
+                clock);
 
         environment.healthChecks().register("redis", new RedisHealthCheck(redis));
         environment.healthChecks().register("docker", new DockerHealthCheck(docker));
@@ -154,10 +147,11 @@ public class DrayApplication extends Application<DrayConfiguration> {
         ErrorMappers.all().forEach(environment.jersey()::register);
         RequestLimits limits = new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(),
                 security.getMaxValueLength(), config.getDocker().networkModesStepsMayChoose(), engineConfig.getMaxRetries(),
-                engineConfig.getMaxRetryDelay().toJavaDuration(), webhooks.targets());
-        environment.jersey().register(new JobResource(engine, limits, security.getMaxInputSize().toBytes(),
-                security.getMaxLogLines(), engineConfig.waitAnswers(environment), environment.getObjectMapper(),
-                environment.getValidator(), webhooks.defaultCallback()));
+                engineConfig.getMaxRetryDelay().toJavaDuration(), webhooks.targets(), security.getMaxRequestSize().toBytes(),
+                security.getMaxInputSize().toBytes());
+        environment.jersey().register(new JobResource(engine, limits, security.getMaxLogLines(),
+                engineConfig.waitAnswers(environment), environment.getObjectMapper(), environment.getValidator(),
+                webhooks.defaultCallback() == null ? null : Callback.configuredDefault()));
     }
 
     /**

@@ -8,6 +8,7 @@ import io.dray.core.CallbackStatus;
 public record CallbackStatusRepresentation(String state, int attempts, String lastError) {
 
     static CallbackStatusRepresentation of(CallbackStatus status) {
-        return status == null ? null : new CallbackStatusRepresentation(status.state(), status.attempts(), status.lastError());
+        return status == null ? null
+                : new CallbackStatusRepresentation(status.state().value(), status.attempts(), status.lastError());
     }
 }

@@ -1,11 +1,11 @@
 package io.dray.api;
 
 import com.codahale.metrics.annotation.Timed;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.Callback;
 import io.dray.core.Durations;
 import io.dray.core.Job;
 import io.dray.core.JobEngine;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.JobListPage;
 import io.dray.core.JobQuery;
 import io.dray.core.JobStatus;
@@ -14,11 +14,11 @@ import io.dray.core.LogFilter;
 import io.dray.core.LogPage;
 import io.dray.core.LogStream;
 import io.dropwizard.jersey.params.LongParam;
-import org.glassfish.jersey.media.multipart.FormDataBodyPart;
-import org.glassfish.jersey.media.multipart.FormDataParam;
 import jakarta.annotation.security.PermitAll;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Valid;
+import jakarta.validation.Validator;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -40,8 +40,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Validator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +51,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import org.glassfish.jersey.media.multipart.FormDataBodyPart;
+import org.glassfish.jersey.media.multipart.FormDataParam;
 
 /** The original Dray's API. Also answers under {@code /v<version>/}, see {@link VersionPrefixFilter}. */
 @Path("/jobs")
@@ -67,7 +67,6 @@ public final class JobResource {
     static final int MAX_PAGE_JOBS = 10_000;
     private final JobEngine engine;
     private final RequestLimits limits;
-    private final long maxInputBytes;
     private final int maxLogLines;
     private final Executor responses;
     private final ObjectMapper json;
@@ -75,17 +74,15 @@ public final class JobResource {
     private final Callback defaultCallback;
 
     /**
-     * @param maxInputBytes the largest input of a multipart submission
      * @param maxLogLines the most lines one page of a log ({@code limit}) answers
      * @param responses writes the answers of waiting requests, off the engine's threads
      * @param validator checks the job of a multipart submission as Jersey checks a JSON one's
-     * @param defaultCallback the callback of jobs that set none, null for none
+     * @param defaultCallback what a job that sets no callback gets: {@link Callback#configuredDefault()}, or null
      */
-    public JobResource(JobEngine engine, RequestLimits limits, long maxInputBytes, int maxLogLines, Executor responses,
-            ObjectMapper json, Validator validator, Callback defaultCallback) {
+    public JobResource(JobEngine engine, RequestLimits limits, int maxLogLines, Executor responses, ObjectMapper json,
+            Validator validator, Callback defaultCallback) {
         this.engine = engine;
         this.limits = limits;
-        this.maxInputBytes = maxInputBytes;
         this.maxLogLines = maxLogLines;
         this.responses = responses;
         this.json = json;
@@ -116,10 +113,15 @@ public final class JobResource {
             throw new RequestLimits.InvalidRequestException(
                     "job: a multipart submission needs a part named \"job\" with the job's JSON");
         }
-        JobRepresentation request;
-        try (InputStream body = jobPart.getValueAs(InputStream.class)) {
-            request = json.readValue(body, JobRepresentation.class);
+        // The job's JSON is read whole into the heap: it is held to the size of a JSON submission. It is read before
+        // it is parsed, as Jackson would wrap the stream's 413 into a mapping error.
+        byte[] jobJson;
+        try (InputStream body = new SizeLimitedStream(jobPart.getValueAs(InputStream.class), limits.maxJobBytes(),
+                "the job part")) {
+            jobJson = body.readAllBytes();
         }
+        JobRepresentation request = new String(jobJson, java.nio.charset.StandardCharsets.UTF_8).isBlank()
+                ? null : json.readValue(jobJson, JobRepresentation.class);
         if (request == null) {
             throw new RequestLimits.InvalidRequestException("job: the part is empty");
         }
@@ -132,7 +134,8 @@ public final class JobResource {
             byte[] input = request.decodedInput();
             return submitted(request, input == null ? null : new ByteArrayInputStream(input), uri);
         }
-        try (InputStream input = new InputLimit(inputPart.getValueAs(InputStream.class), maxInputBytes)) {
+        try (InputStream input = new SizeLimitedStream(inputPart.getValueAs(InputStream.class), limits.maxInputBytes(),
+                "the input part")) {
             return submitted(request, input, uri);
         }
     }
@@ -158,39 +161,6 @@ public final class JobResource {
                     .map(v -> (v.getPropertyPath() + " " + v.getMessage()).replace(".<list element>", ""))
                     .sorted()
                     .collect(java.util.stream.Collectors.joining("; ")));
-        }
-    }
-
-    /** An input part past the configured size answers 413, as a body past its size does. */
-    private static final class InputLimit extends java.io.FilterInputStream {
-        private final long limit;
-        private long read;
-
-        InputLimit(InputStream in, long limit) {
-            super(in);
-            this.limit = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            count(b < 0 ? 0 : 1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] bytes, int offset, int length) throws IOException {
-            int n = super.read(bytes, offset, length);
-            count(Math.max(n, 0));
-            return n;
-        }
-
-        private void count(int n) {
-            read += n;
-            if (read > limit) {
-                throw new WebApplicationException(ErrorMappers.error(Response.Status.REQUEST_ENTITY_TOO_LARGE,
-                        "input: larger than " + limit + " bytes (security.maxInputSize)"));
-            }
         }
     }
 

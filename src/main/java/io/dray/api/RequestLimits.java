@@ -17,9 +17,12 @@ import java.util.stream.Stream;
  * @param maxRetries the most retries a step may ask for
  * @param maxRetryDelay the longest first wait before a retry a step may ask for
  * @param callbackTargets where a job's callback may be sent
+ * @param maxJobBytes the largest job's JSON (a JSON body, or a multipart submission's {@code job} part)
+ * @param maxInputBytes the largest {@code input} part of a multipart submission
  */
 public record RequestLimits(int maxSteps, int maxEnvironmentVariables, int maxValueLength,
-        Set<String> allowedNetworkModes, int maxRetries, Duration maxRetryDelay, CallbackTargets callbackTargets) {
+        Set<String> allowedNetworkModes, int maxRetries, Duration maxRetryDelay, CallbackTargets callbackTargets,
+        long maxJobBytes, long maxInputBytes) {
 
     public RequestLimits {
         allowedNetworkModes = Set.copyOf(allowedNetworkModes);

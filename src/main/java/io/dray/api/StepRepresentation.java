@@ -57,9 +57,9 @@ public record StepRepresentation(
                 workingDir, user, retries, retryDelay);
     }
 
-    /** The network mode asked for; null when the step leaves the engine's. */
+    /** The network mode asked for; null when the step leaves the engine's ("" or Docker's name for it, "default"). */
     String requestedNetworkMode() {
-        return networkMode == null || networkMode.isEmpty() ? null : networkMode;
+        return networkMode == null || networkMode.isEmpty() || networkMode.equals("default") ? null : networkMode;
     }
 
     /**

@@ -1,21 +1,27 @@
 package io.dray.core;
 
-import static java.util.Objects.requireNonNull;
-
 import java.net.URI;
 
 /**
  * Where a job's end is told: Dray POSTs the job's status to {@code url}, signed with {@code secret} (HMAC-SHA256 of
- * the body) unless it is null. The secret is masked wherever Dray shows the job, and encrypted in the store.
+ * the body) unless it is null. A null {@code url} means the callback configured for jobs that set none, taken from
+ * the configuration when the end is told, so that neither its URL nor its secret is stored with each job. The secret is
+ * masked wherever Dray shows the job, and encrypted in the store.
  */
 public record Callback(URI url, String secret) {
 
-    public Callback {
-        requireNonNull(url, "url");
+    /** The configured callback of jobs that set none. */
+    public static Callback configuredDefault() {
+        return new Callback(null, null);
+    }
+
+    public boolean isConfiguredDefault() {
+        return url == null;
     }
 
     @Override
     public String toString() {
-        return "Callback[url=" + url + ", secret=" + (secret == null ? "none" : EnvVar.MASK) + "]";
+        return isConfiguredDefault() ? "Callback[the configured default]"
+                : "Callback[url=" + url + ", secret=" + (secret == null ? "none" : EnvVar.MASK) + "]";
     }
 }

@@ -59,6 +59,7 @@ public final class CallbackDeliveries implements Managed {
     private final Meter delivered;
     private final Meter failed;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopped;
 
     /**
      * @param defaultCallback the configured callback of jobs that set none (its URL is the operator's choice, and is
@@ -86,16 +87,20 @@ public final class CallbackDeliveries implements Managed {
         poller.scheduleWithFixedDelay(this::poll, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Claims nothing more: a claim made while the senders shut down would count an attempt that is never made. What is
+     * in flight may finish while the executors stop; a claim cut short is due again when its lease ends.
+     */
     @Override
     public void stop() {
-        // The executors stop with Dropwizard's lifecycle; a claim cut short here is due again when its lease ends.
+        stopped = true;
     }
 
     /** One round: claims due deliveries while senders are free, and hands each to one. Never throws. */
     void poll() {
         try {
             int free = settings.senders() - inFlight.get();
-            if (free <= 0) {
+            if (free <= 0 || stopped) {
                 return;
             }
             Instant now = clock.instant();
@@ -123,13 +128,17 @@ public final class CallbackDeliveries implements Managed {
     /** One attempt of a claimed delivery, and its record. */
     void deliver(CallbackDelivery delivery) {
         try {
-            Job job = delivery.job();
-            Callback callback = job.callback();
             try {
-                if (callback == null) {
-                    throw new CallbackSender.CallbackFailedException("the job has no callback");
+                if (delivery.unreadable() != null) {
+                    throw new CallbackSender.CallbackFailedException("cannot read the job here: " + delivery.unreadable());
                 }
-                if (!callback.url().equals(defaultCallback == null ? null : defaultCallback.url())) {
+                Callback callback = delivery.callback();
+                if (callback == null || callback.isConfiguredDefault()) {
+                    if (defaultCallback == null) {
+                        throw new CallbackSender.CallbackFailedException("no webhooks.defaultUrl is configured here");
+                    }
+                    callback = defaultCallback; // the operator's: not checked against the allowed hosts
+                } else {
                     targets.check(callback.url()); // again: what the host resolves to may have changed
                 }
                 byte[] body = bodyOf.apply(delivery.state());
@@ -140,7 +149,7 @@ public final class CallbackDeliveries implements Managed {
             }
             if (store.delivered(delivery)) {
                 delivered.mark();
-                LOG.info("job {}: callback delivered (attempt {})", job.id(), delivery.attempt());
+                LOG.info("job {}: callback delivered (attempt {})", delivery.jobId(), delivery.attempt());
             }
         } catch (StoreUnavailableException e) {
             LOG.warn("job {}: the callback's attempt {} is not recorded, the store is unavailable: it will be made again",

@@ -1,13 +1,27 @@
 package io.dray.core;
 
-/**
- * How the delivery of a job's callback stands: {@code waiting} (the job has not ended), {@code pending} (due, or
- * to be tried again), {@code delivered} (a 2xx answer), or {@code failed} (Dray gave up); the attempts made so far;
- * and the last attempt's error, if it failed.
- */
-public record CallbackStatus(String state, int attempts, String lastError) {
-    public static final String WAITING = "waiting";
-    public static final String PENDING = "pending";
-    public static final String DELIVERED = "delivered";
-    public static final String FAILED = "failed";
+import java.util.Locale;
+
+/** How the delivery of a job's callback stands: its state, the attempts made so far, and the last one's error. */
+public record CallbackStatus(State state, int attempts, String lastError) {
+
+    public enum State {
+        /** The job has not ended. */
+        WAITING,
+        /** Due, or to be tried again. */
+        PENDING,
+        /** A 2xx answer came. */
+        DELIVERED,
+        /** Dray gave up: too many attempts, or too long after the job's end. */
+        FAILED;
+
+        /** As the store and the API spell it: {@code waiting}, {@code pending}... */
+        public String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static State of(String value) {
+            return valueOf(value.toUpperCase(Locale.ROOT));
+        }
+    }
 }

@@ -35,7 +35,8 @@ public final class CallbackTargets {
             Range.parse("0.0.0.0/8"), Range.parse("10.0.0.0/8"), Range.parse("100.64.0.0/10"),
             Range.parse("127.0.0.0/8"), Range.parse("169.254.0.0/16"), Range.parse("172.16.0.0/12"),
             Range.parse("192.168.0.0/16"), Range.parse("224.0.0.0/4"), Range.parse("240.0.0.0/4"),
-            Range.parse("::/128"), Range.parse("::1/128"), Range.parse("fc00::/7"), Range.parse("fe80::/10"),
+            // ::/96 holds the unspecified and loopback addresses, and the IPv4-compatible ones (::127.0.0.1).
+            Range.parse("::/96"), Range.parse("fc00::/7"), Range.parse("fe80::/10"),
             Range.parse("ff00::/8"));
 
     private final List<String> names = new ArrayList<>();
@@ -74,6 +75,9 @@ public final class CallbackTargets {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
             throw new NotAllowedException("must be an http:// or https:// URL with a host");
+        }
+        if (url.getPort() > 65535) {
+            throw new NotAllowedException("has a port out of range: " + url.getPort());
         }
         if (url.getRawUserInfo() != null) {
             throw new NotAllowedException("must not hold credentials: sign with the callback's secret instead");

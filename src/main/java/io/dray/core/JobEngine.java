@@ -325,8 +325,9 @@ public final class JobEngine implements Managed {
                 if (local.isEmpty()) {
                     // Input kept for an interrupted job waiting in the queue; a run cleans up after itself.
                     spools.deleteJob(id);
-                    forgetInput(id);
                 }
+                // Whichever instance runs it: a run that still reads it fails, and its writes are fenced out.
+                forgetInput(id);
                 waiters.jobLeft(id);
                 LOG.info("job {} cancelled: {}", id, reason);
                 return cancelled.get();

@@ -31,9 +31,15 @@ public record JobEvent(String type, String job, Integer step, String status, Ins
             events.add(ofJob(after, at));
         }
         for (StepRecord step : after.steps()) {
-            StepStatus was = before == null ? StepStatus.PENDING : before.step(step.index()).status();
+            StepRecord earlier = before == null ? null : before.step(step.index());
+            StepStatus was = earlier == null ? StepStatus.PENDING : earlier.status();
             StepStatus now = step.status();
             if (now == was) {
+                // An attempt that failed before it was begun goes from pending to pending, one attempt further.
+                if (now == StepStatus.PENDING && earlier != null && after.status() == JobStatus.RUNNING
+                        && step.attempt() > earlier.attempt()) {
+                    events.add(new JobEvent("step.retrying", after.id(), step.index(), now.shown(), at));
+                }
                 continue;
             }
             if (now == StepStatus.RUNNING) {

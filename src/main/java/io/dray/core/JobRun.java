@@ -220,8 +220,9 @@ final class JobRun {
                     break;
                 }
                 // An attempt cut short by an instance's end counts too: the attempts never exceed retries + 1.
+                int counted = attempt;
                 if (attempt > step.retries()) {
-                    failStep(i, end.failure());
+                    failStep(i, end.failure(), counted);
                     return null;
                 }
                 Duration delay = retryDelay(step, attempt);
@@ -229,7 +230,7 @@ final class JobRun {
                         + "); retrying in " + Durations.format(delay));
                 flushLog();
                 String failure = end.failure();
-                if (!save(s -> s.stepRetrying(i, lastResult, failure, now())) || !awaitRetry(delay)) {
+                if (!save(s -> s.stepRetrying(i, counted, lastResult, failure, now())) || !awaitRetry(delay)) {
                     return null;
                 }
                 attempt++;
@@ -379,8 +380,14 @@ final class JobRun {
     }
 
     private JobStatus failStep(int index, String reason) {
+        return failStep(index, reason, 0);
+    }
+
+    /** @param attempts the step's attempts, counted here too: one that failed before it was begun counts nowhere else */
+    private JobStatus failStep(int index, String reason, int attempts) {
         LOG.info("job {} failed: {}", job.id(), reason);
-        return save(s -> s.stepFailed(index, lastResult, reason, now())) ? JobStatus.ERROR : null;
+        return save(s -> s.stepAttempted(index, attempts).stepFailed(index, lastResult, reason, now())) ? JobStatus.ERROR
+                : null;
     }
 
     /**

@@ -45,7 +45,7 @@ public record JobState(
                 .mapToObj(i -> StepRecord.pending(i, job.steps().get(i)))
                 .toList();
         return new JobState(job.id(), job.name(), JobStatus.QUEUED, 0, null, at, null, null, steps, 0,
-                job.callback() == null ? null : new CallbackStatus(CallbackStatus.WAITING, 0, null));
+                job.callback() == null ? null : new CallbackStatus(CallbackStatus.State.WAITING, 0, null));
     }
 
     /** How long the job ran, from its start to its end; null until it ended, or if it never started. */
@@ -98,12 +98,25 @@ public record JobState(
     }
 
     /**
+     * Counts an attempt that failed before the step was begun (its container could not even be created), which no
+     * transition of the step's phases counts; an attempt already counted is left as it is.
+     */
+    public JobState stepAttempted(int index, int attempt) {
+        if (steps.get(index).attempt() >= attempt) {
+            return this;
+        }
+        requireStatus(JobStatus.RUNNING);
+        return withStep(index, step -> step.withAttempt(attempt));
+    }
+
+    /**
      * The step's attempt failed and the step will begin again: it is pending, and shows how that attempt ended until
      * the next one begins.
      */
-    public JobState stepRetrying(int index, StepResult result, String reason, Instant at) {
+    public JobState stepRetrying(int index, int attempt, StepResult result, String reason, Instant at) {
         requireStatus(JobStatus.RUNNING);
-        return withStep(index, step -> step.awaitingRetry(result, reason, at));
+        return withStep(index,
+                step -> step.awaitingRetry(result, reason, at).withAttempt(Math.max(attempt, step.attempt())));
     }
 
     public JobState completed(Instant at) {
@@ -143,7 +156,8 @@ public record JobState(
         List<StepRecord> next = steps.stream()
                 .map(step -> step.status().isBegun() ? step.moveTo(StepStatus.PENDING) : step)
                 .toList();
-        return new JobState(id, name, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version, callback);
+        return new JobState(id, name, JobStatus.QUEUED, stepsCompleted, null, createdAt, startedAt, null, next, version,
+                callback);
     }
 
     /** This state with how its callback's delivery stands now, as the store read it. */
@@ -159,7 +173,8 @@ public record JobState(
 
     private JobState ended(JobStatus end, String reason, Instant at, StepStatus begunStepEnd) {
         List<StepRecord> next = steps.stream()
-                .map(step -> step.status().isBegun() || step.awaitsAnotherAttempt() ? step.ended(begunStepEnd, null, reason, at)
+                .map(step -> step.status().isBegun() || step.awaitsAnotherAttempt()
+                        ? step.ended(begunStepEnd, null, reason, at)
                         : step.status() == StepStatus.PENDING ? step.moveTo(StepStatus.SKIPPED) : step)
                 .toList();
         return new JobState(id, name, end, stepsCompleted, reason, createdAt, startedAt, at, next, version, callback);

@@ -14,6 +14,7 @@ import java.util.Set;
  * when it answered with an error (do not), and never leave a job half-written.
  */
 public interface JobStore {
+    java.time.Duration KEPT_FOR_CALLBACK = java.time.Duration.ofMinutes(1);
 
     Optional<JobState> find(String id);
 
@@ -48,7 +49,8 @@ public interface JobStore {
 
     /**
      * Up to {@code max} ended jobs whose retention (their own {@code ttl}, or the store's) ran out by {@code now},
-     * those due first.
+     * those due first. A job whose callback is still to be delivered is not among them: it is kept
+     * {@link #KEPT_FOR_CALLBACK} longer, again and again until the callback is delivered or given up.
      */
     List<String> expired(Instant now, int max);
 

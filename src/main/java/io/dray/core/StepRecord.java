@@ -81,6 +81,11 @@ public record StepRecord(
         return status == StepStatus.PENDING && attempt > 0;
     }
 
+    StepRecord withAttempt(int number) {
+        return new StepRecord(index, name, source, status, imageId, containerId, exitCode, startedAt, finishedAt, number,
+                stdout, stderr, bytesPassed, error);
+    }
+
     StepRecord withContainer(String id) {
         return new StepRecord(index, name, source, status, imageId, id, exitCode, startedAt, finishedAt, attempt,
                 stdout, stderr, bytesPassed, error);

@@ -149,7 +149,10 @@ public class DockerFactory {
         this.allowedNetworkModes = allowedNetworkModes == null ? "" : allowedNetworkModes;
     }
 
-    /** What a step may ask for: the listed modes and the configured one (a step asking for the default changes nothing). */
+    /**
+     * What a step may ask for: the listed modes and the configured one (a step asking for the default changes nothing);
+     * with none configured, the engine's default is "bridge", which a step may name as the fork's jobs did.
+     */
     public java.util.Set<String> networkModesStepsMayChoose() {
         java.util.Set<String> modes = new java.util.TreeSet<>();
         for (String mode : allowedNetworkModes.split(",")) {
@@ -157,9 +160,7 @@ public class DockerFactory {
                 modes.add(mode.trim());
             }
         }
-        if (!networkMode.isEmpty()) {
-            modes.add(networkMode);
-        }
+        modes.add(networkMode.isEmpty() ? "bridge" : networkMode);
         return modes;
     }
 

@@ -70,7 +70,7 @@ final class JobHash {
         }
         fields.putAll(stateFields(state));
         if (state.callback() != null) {
-            fields.put(CALLBACK, state.callback().state());
+            fields.put(CALLBACK, state.callback().state().value());
         }
         return pairs(fields);
     }
@@ -113,7 +113,8 @@ final class JobHash {
     private static CallbackStatus callback(Map<String, String> hash) {
         String state = hash.get(CALLBACK);
         return state == null ? null
-                : new CallbackStatus(state, (int) number(hash.get(CALLBACK_ATTEMPTS)), hash.get(CALLBACK_ERROR));
+                : new CallbackStatus(CallbackStatus.State.of(state), (int) number(hash.get(CALLBACK_ATTEMPTS)),
+                        hash.get(CALLBACK_ERROR));
     }
 
     /** A job as a list shows it, from its fields. */
@@ -122,6 +123,24 @@ final class JobHash {
             return new JobSummary(id, name, JobStatus.of(status), instant(createdAt), instant(finishedAt), position);
         } catch (RuntimeException e) {
             throw new StoreDataException("the stored state of job " + id + " is not readable: " + e, e);
+        }
+    }
+
+    /** The job's callback, its secret decrypted (and nothing else), null if it has none. */
+    Callback callback(String id, Map<String, String> hash) {
+        Callback stored;
+        try {
+            stored = json.readValue(hash.get("job"), Job.class).callback();
+        } catch (JsonProcessingException e) {
+            throw new StoreDataException("stored job " + id + " is not readable: " + e.getOriginalMessage(), e);
+        }
+        if (stored == null || stored.secret() == null) {
+            return stored;
+        }
+        try {
+            return new Callback(stored.url(), secrets.decrypt(stored.secret()));
+        } catch (IllegalStateException e) {
+            throw new StoreDataException("the callback's secret of job " + id + " is not readable: " + e.getMessage(), e);
         }
     }
 

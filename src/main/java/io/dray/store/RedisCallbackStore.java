@@ -46,37 +46,38 @@ final class RedisCallbackStore implements CallbackStore {
         for (int i = 0; i + 1 < fields.size(); i += 2) {
             hash.put(String.valueOf(fields.get(i)), String.valueOf(fields.get(i + 1)));
         }
+        String deliveryId = hash.get("callbackDelivery");
+        int attempt = Integer.parseInt(hash.get(JobHash.CALLBACK_ATTEMPTS));
+        Instant dueSince = Instant.ofEpochMilli(Long.parseLong(hash.get("callbackDueSince")));
         try {
-            JobState state = hashes.state(jobId, hash);
-            return Optional.of(new CallbackDelivery(jobId, hash.get("callbackDelivery"),
-                    Integer.parseInt(hash.get(JobHash.CALLBACK_ATTEMPTS)),
-                    Instant.ofEpochMilli(Long.parseLong(hash.get("callbackDueSince"))), leaseUntil,
-                    hashes.job(jobId, hash), state));
-        } catch (StoreDataException | NumberFormatException e) {
-            // A job this instance cannot read (another secret key, a damaged hash) cannot be told: it fails for good.
-            record(jobId, leaseUntil, CallbackStatus.FAILED, "cannot read the job: " + e.getMessage(), null);
-            return Optional.empty();
+            // Only the callback's secret is decrypted: a job's secret variables are not needed to tell its end.
+            return Optional.of(new CallbackDelivery(jobId, deliveryId, attempt, dueSince, leaseUntil,
+                    hashes.callback(jobId, hash), hashes.state(jobId, hash), null));
+        } catch (StoreDataException e) {
+            // Another instance (with the right secret key) may read it: a failed attempt, tried again like any other.
+            return Optional.of(new CallbackDelivery(jobId, deliveryId, attempt, dueSince, leaseUntil, null, null,
+                    e.getMessage()));
         }
     }
 
     @Override
     public boolean delivered(CallbackDelivery delivery) {
-        return record(delivery.jobId(), delivery.leaseUntil(), CallbackStatus.DELIVERED, null, null);
+        return record(delivery.jobId(), delivery.leaseUntil(), CallbackStatus.State.DELIVERED, null, null);
     }
 
     @Override
     public boolean failed(CallbackDelivery delivery, String error, Instant retryAt) {
-        return record(delivery.jobId(), delivery.leaseUntil(), CallbackStatus.PENDING, error, retryAt);
+        return record(delivery.jobId(), delivery.leaseUntil(), CallbackStatus.State.PENDING, error, retryAt);
     }
 
     @Override
     public boolean gaveUp(CallbackDelivery delivery, String error) {
-        return record(delivery.jobId(), delivery.leaseUntil(), CallbackStatus.FAILED, error, null);
+        return record(delivery.jobId(), delivery.leaseUntil(), CallbackStatus.State.FAILED, error, null);
     }
 
-    private boolean record(String jobId, Instant leaseUntil, String state, String error, Instant retryAt) {
+    private boolean record(String jobId, Instant leaseUntil, CallbackStatus.State state, String error, Instant retryAt) {
         return Long.valueOf(1).equals(scripts.run("record_callback", List.of(keys.callbacks(), keys.job(jobId)),
-                List.of(jobId, Long.toString(leaseUntil.toEpochMilli()), state, error == null ? "" : error,
+                List.of(jobId, Long.toString(leaseUntil.toEpochMilli()), state.value(), error == null ? "" : error,
                         retryAt == null ? "" : Long.toString(retryAt.toEpochMilli()))));
     }
 }

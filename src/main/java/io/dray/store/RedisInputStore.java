@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -22,18 +23,19 @@ final class RedisInputStore implements InputStore {
 
     private final RedisClient redis;
     private final RedisKeys keys;
+    private final RedisScripts scripts;
 
-    RedisInputStore(RedisClient redis, RedisKeys keys) {
+    RedisInputStore(RedisClient redis, RedisKeys keys, RedisScripts scripts) {
         this.redis = redis;
         this.keys = keys;
+        this.scripts = scripts;
     }
 
     @Override
     public void append(String jobId, byte[] chunk, int length) {
-        byte[] key = key(jobId);
         byte[] bytes = length == chunk.length ? chunk : Arrays.copyOf(chunk, length);
-        RedisCalls.call(() -> redis.append(key, bytes));
-        RedisCalls.call(() -> redis.expire(key, ABANDONED_AFTER.toSeconds()));
+        scripts.runBinary("append_input", List.of(key(jobId)),
+                List.of(bytes, Long.toString(ABANDONED_AFTER.toSeconds()).getBytes(UTF_8)));
     }
 
     @Override

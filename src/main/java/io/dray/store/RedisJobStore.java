@@ -4,11 +4,11 @@ import io.dray.core.Claim;
 import io.dray.core.JobEvent;
 import io.dray.core.JobListPage;
 import io.dray.core.JobQuery;
-import io.dray.core.JobSummary;
-import io.dray.core.StoreDataException;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
 import io.dray.core.JobStore;
+import io.dray.core.JobSummary;
+import io.dray.core.StoreDataException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,7 +198,10 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public List<String> expired(Instant now, int max) {
-        return RedisCalls.call(() -> redis.zrangeByScore(keys.expiries(), "-inf", Long.toString(now.toEpochMilli()), 0, max));
+        Object ids = scripts.run("expired", List.of(keys.expiries(), keys.callbacks()),
+                List.of(Long.toString(now.toEpochMilli()), Integer.toString(max),
+                        Long.toString(KEPT_FOR_CALLBACK.toMillis())));
+        return ((List<?>) ids).stream().map(String::valueOf).toList();
     }
 
     /**

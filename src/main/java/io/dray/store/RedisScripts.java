@@ -41,6 +41,20 @@ final class RedisScripts {
         });
     }
 
+    /** Runs script {@code name} on binary arguments (a chunk of a job's input). */
+    Object runBinary(String name, List<byte[]> keys, List<byte[]> args) {
+        Script script = scripts.computeIfAbsent(name, RedisScripts::load);
+        byte[] sha = script.sha().getBytes(StandardCharsets.UTF_8);
+        return RedisCalls.call(() -> {
+            try {
+                return redis.evalsha(sha, keys, args);
+            } catch (JedisNoScriptException e) {
+                redis.scriptLoad(script.source());
+                return redis.evalsha(sha, keys, args);
+            }
+        });
+    }
+
     private static Script load(String name) {
         String path = "/io/dray/store/" + name + ".lua";
         try (InputStream in = RedisScripts.class.getResourceAsStream(path)) {

@@ -35,7 +35,7 @@ public final class RedisStores {
                 new RedisLogStore(keys, scripts),
                 new RedisInstanceRegistry(redis, keys, scripts, clock),
                 new RedisJobFeed(subscriberConnections, keys, events),
-                new RedisInputStore(redis, keys),
+                new RedisInputStore(redis, keys, scripts),
                 new RedisCallbackStore(redis, keys, scripts, hashes));
     }
 }

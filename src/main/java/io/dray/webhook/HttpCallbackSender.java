@@ -1,7 +1,6 @@
 package io.dray.webhook;
 
 import io.dray.core.CallbackSender;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -10,11 +9,16 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * POSTs callbacks with the JDK's HTTP client: a connect and a request timeout, no redirects (a redirect could lead
+ * POSTs callbacks with the JDK's HTTP client: one deadline for the whole attempt, no redirects (a redirect could lead
  * past the checks of where a callback may go, so a 3xx answer is a failed attempt), nothing of the answer kept beyond
- * its status.
+ * its status. The client's own request timeout ends with the answer's headers: a receiver that trickles its body would
+ * hold the attempt, and a sender, for as long as it likes; the deadline cancels it.
  */
 public final class HttpCallbackSender implements CallbackSender {
     private final HttpClient client;
@@ -36,15 +40,23 @@ public final class HttpCallbackSender implements CallbackSender {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         HttpResponse<Void> response;
+        CompletableFuture<HttpResponse<Void>> sent = client.sendAsync(request.build(),
+                HttpResponse.BodyHandlers.discarding());
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        } catch (HttpConnectTimeoutException e) {
-            throw new CallbackFailedException("no connection within " + timeout.toMillis() + " ms");
-        } catch (HttpTimeoutException e) {
-            throw new CallbackFailedException("no answer within " + timeout.toMillis() + " ms");
-        } catch (IOException e) {
-            throw new CallbackFailedException("cannot reach it: " + (e.getMessage() != null ? e.getMessage() : e));
+            response = sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            throw new CallbackFailedException("no whole answer within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpConnectTimeoutException) {
+                throw new CallbackFailedException("no connection within " + timeout.toMillis() + " ms");
+            } else if (cause instanceof HttpTimeoutException) {
+                throw new CallbackFailedException("no answer within " + timeout.toMillis() + " ms");
+            }
+            throw new CallbackFailedException("cannot reach it: " + (cause.getMessage() != null ? cause.getMessage() : cause));
         } catch (InterruptedException e) {
+            sent.cancel(true);
             Thread.currentThread().interrupt();
             throw new CallbackFailedException("interrupted");
         }

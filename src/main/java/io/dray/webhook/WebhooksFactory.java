@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dray.core.Callback;
 import io.dray.core.CallbackDeliveries;
+import io.dray.core.CallbackStore;
 import io.dray.core.CallbackTargets;
+import io.dray.core.JobState;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.setup.LifecycleEnvironment;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
@@ -13,7 +17,10 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Where and how jobs' ends are told: {@code webhooks:} in config.yml. The text settings come from environment variables
@@ -103,13 +110,28 @@ public class WebhooksFactory {
         return CallbackTargets.of(allowedHosts);
     }
 
-    public CallbackDeliveries.Settings settings() {
-        return new CallbackDeliveries.Settings(maxAttempts, maxAge.toJavaDuration(), firstRetryDelay.toJavaDuration(),
-                maxRetryDelay.toJavaDuration(), timeout.toJavaDuration(), pollInterval.toJavaDuration(), senders);
-    }
-
-    public HttpCallbackSender sender() {
-        return new HttpCallbackSender(timeout.toJavaDuration());
+    /**
+     * Delivers jobs' callbacks from this instance, on a poller thread and a pool of {@code senders}, both its own and
+     * stopped with Dropwizard's lifecycle; counted in the meters {@code callbacks.delivered} and
+     * {@code callbacks.failed}.
+     *
+     * @param bodyOf a job's status as the API answers it
+     */
+    public CallbackDeliveries startDeliveries(Environment environment, CallbackStore store,
+            Function<JobState, byte[]> bodyOf, Clock clock) {
+        LifecycleEnvironment lifecycle = environment.lifecycle();
+        CallbackDeliveries deliveries = new CallbackDeliveries(store, new HttpCallbackSender(timeout.toJavaDuration()),
+                targets(), defaultCallback(), bodyOf, clock,
+                new CallbackDeliveries.Settings(maxAttempts, maxAge.toJavaDuration(), firstRetryDelay.toJavaDuration(),
+                        maxRetryDelay.toJavaDuration(), timeout.toJavaDuration(), pollInterval.toJavaDuration(),
+                        senders),
+                lifecycle.scheduledExecutorService("callback-poller").threads(1).build(),
+                // The poller hands out no more than there are free senders: the queue never fills.
+                lifecycle.executorService("callback-sender-%d").minThreads(senders).maxThreads(senders)
+                        .workQueue(new ArrayBlockingQueue<>(senders)).build(),
+                environment.metrics().meter("callbacks.delivered"), environment.metrics().meter("callbacks.failed"));
+        lifecycle.manage(deliveries);
+        return deliveries;
     }
 
     @JsonProperty

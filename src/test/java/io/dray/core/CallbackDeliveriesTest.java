@@ -54,8 +54,10 @@ class CallbackDeliveriesTest {
         }
     }
 
+    private Callback defaultCallback;
+
     private CallbackDeliveries deliveries(int maxAttempts, Duration maxAge) {
-        return new CallbackDeliveries(store, receiver, targets, null,
+        return new CallbackDeliveries(store, receiver, targets, defaultCallback,
                 state -> ("{\"id\":\"" + state.id() + "\",\"status\":\"" + state.status().value() + "\"}")
                         .getBytes(StandardCharsets.UTF_8),
                 clock, new CallbackDeliveries.Settings(maxAttempts, maxAge, Duration.ofSeconds(1), Duration.ofSeconds(3),
@@ -65,13 +67,16 @@ class CallbackDeliveriesTest {
 
     /** A job with a callback, ended: its delivery is due. */
     private Job endedJob(String secret) {
+        return endedJob(new Callback(HOOK, secret));
+    }
+
+    private Job endedJob(Callback callback) {
         Job job = new Job("J" + System.nanoTime(), "hooked", List.of(),
-                List.of(new Step(null, "img", List.of(), null, false, null, null)), null, null, null,
-                new Callback(HOOK, secret));
+                List.of(new Step(null, "img", List.of(), null, false, null, null)), null, null, null, callback);
         JobState queued = JobState.queued(job, T0);
         store.enqueue(job, queued, 100);
         JobState current = store.find(job.id()).orElseThrow();
-        assertThat(current.callback().state()).isEqualTo(CallbackStatus.WAITING);
+        assertThat(current.callback().state()).isEqualTo(CallbackStatus.State.WAITING);
         store.save(current, current.cancelled("not needed", T0), null).orElseThrow();
         return job;
     }
@@ -83,7 +88,7 @@ class CallbackDeliveriesTest {
     @Test
     void aJobsEndIsPostedOnceSignedWithItsSecretAndRecordedDelivered() {
         Job job = endedJob("s3cret");
-        assertThat(callbackOf(job).state()).isEqualTo(CallbackStatus.PENDING);
+        assertThat(callbackOf(job).state()).isEqualTo(CallbackStatus.State.PENDING);
 
         deliveries(5, Duration.ofHours(1)).poll();
 
@@ -96,7 +101,7 @@ class CallbackDeliveriesTest {
                 .containsEntry("X-Dray-Signature", CallbackDeliveries.signature("s3cret",
                         request.body().getBytes(StandardCharsets.UTF_8)));
         assertThat(request.headers().get("X-Dray-Delivery")).matches("[0-9a-f-]{36}");
-        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.DELIVERED, 1, null));
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.DELIVERED, 1, null));
         assertThat(delivered.getCount()).isEqualTo(1);
         deliveries(5, Duration.ofHours(1)).poll();
         assertThat(receiver.requests).as("delivered once").hasSize(1);
@@ -112,25 +117,25 @@ class CallbackDeliveriesTest {
 
     @Test
     void aReceiverThatFailsTwiceIsTriedAgainAfterDoublingWaitsWithTheSameDeliveryId() {
-        Job job = endedJob(null);
+        Job job = endedJob((String) null);
         receiver.failures.addAll(List.of("answered 500", "answered 503"));
         CallbackDeliveries deliveries = deliveries(5, Duration.ofHours(1));
 
         deliveries.poll();
-        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.PENDING, 1, "answered 500"));
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.PENDING, 1, "answered 500"));
         clock.advance(Duration.ofMillis(999));
         deliveries.poll();
         assertThat(receiver.requests).as("the first retry waits a second").hasSize(1);
         clock.advance(Duration.ofMillis(1));
         deliveries.poll();
-        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.PENDING, 2, "answered 503"));
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.PENDING, 2, "answered 503"));
         clock.advance(Duration.ofMillis(1999));
         deliveries.poll();
         assertThat(receiver.requests).as("the second waits two").hasSize(2);
         clock.advance(Duration.ofMillis(1));
         deliveries.poll();
 
-        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.DELIVERED, 3, null));
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.DELIVERED, 3, null));
         assertThat(receiver.requests).extracting(r -> r.headers().get("X-Dray-Delivery")).hasSize(3).containsOnly(
                 receiver.requests.get(0).headers().get("X-Dray-Delivery"));
         assertThat(receiver.requests.get(0).headers()).doesNotContainKey("X-Dray-Signature");
@@ -138,7 +143,7 @@ class CallbackDeliveriesTest {
 
     @Test
     void deliveryStopsAfterMaxAttempts() {
-        Job job = endedJob(null);
+        Job job = endedJob((String) null);
         receiver.failures.addAll(List.of("answered 500", "answered 500", "answered 500", "answered 500"));
         CallbackDeliveries deliveries = deliveries(3, Duration.ofHours(1));
         for (int i = 0; i < 10; i++) {
@@ -146,13 +151,13 @@ class CallbackDeliveriesTest {
             clock.advance(Duration.ofSeconds(3));
         }
         assertThat(receiver.requests).hasSize(3);
-        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.FAILED, 3, "answered 500"));
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.FAILED, 3, "answered 500"));
         assertThat(failed.getCount()).isEqualTo(1);
     }
 
     @Test
     void deliveryStopsPastMaxAge() {
-        Job job = endedJob(null);
+        Job job = endedJob((String) null);
         receiver.failures.addAll(List.of("no answer", "no answer", "no answer"));
         CallbackDeliveries deliveries = deliveries(100, Duration.ofSeconds(2));
         deliveries.poll();
@@ -161,12 +166,12 @@ class CallbackDeliveriesTest {
         clock.advance(Duration.ofSeconds(2));
         deliveries.poll();
         assertThat(receiver.requests).hasSize(2);
-        assertThat(callbackOf(job).state()).isEqualTo(CallbackStatus.FAILED);
+        assertThat(callbackOf(job).state()).isEqualTo(CallbackStatus.State.FAILED);
     }
 
     @Test
     void aHostNoLongerAllowedAtDeliveryFailsTheAttemptWithoutARequest() {
-        Job job = endedJob(null);
+        Job job = endedJob((String) null);
         targets = new CallbackTargets("", host -> new InetAddress[] {InetAddress.getByName(host)});
         deliveries(5, Duration.ofHours(1)).poll();
         assertThat(receiver.requests).isEmpty();
@@ -175,7 +180,7 @@ class CallbackDeliveriesTest {
 
     @Test
     void aClaimWhoseLeaseEndedIsNotRecordedAndAnotherInstanceDelivers() {
-        Job job = endedJob(null);
+        Job job = endedJob((String) null);
         Instant lease = T0.plusSeconds(15);
         CallbackDelivery first = store.claim(job.id(), T0, lease, "d1").orElseThrow();
         assertThat(store.due(T0.plusSeconds(1), 10)).as("claimed: not due").isEmpty();
@@ -184,12 +189,43 @@ class CallbackDeliveriesTest {
         assertThat(receiver.requests).hasSize(1);
         assertThat(receiver.requests.get(0).headers()).containsEntry("X-Dray-Delivery", "d1");
         assertThat(store.delivered(first)).as("the first claim's record comes too late").isFalse();
-        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.DELIVERED, 2, null));
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.DELIVERED, 2, null));
+    }
+
+    @Test
+    void aJobWithoutACallbackOfItsOwnIsToldToTheConfiguredOneAsItIsConfiguredWhenTheJobEnds() {
+        defaultCallback = new Callback(URI.create("http://10.9.8.7/operators-hook"), "operator-secret");
+        Job job = endedJob(Callback.configuredDefault());
+
+        deliveries(5, Duration.ofHours(1)).poll();
+
+        assertThat(receiver.requests).hasSize(1);
+        Receiver.Request request = receiver.requests.get(0);
+        assertThat(request.url()).as("the operator's URL, not checked against the allowed hosts")
+                .isEqualTo(defaultCallback.url());
+        assertThat(request.headers()).containsEntry("X-Dray-Signature",
+                CallbackDeliveries.signature("operator-secret", request.body().getBytes(StandardCharsets.UTF_8)));
+        assertThat(callbackOf(job).state()).isEqualTo(CallbackStatus.State.DELIVERED);
+    }
+
+    @Test
+    void aJobThisInstanceCannotReadFailsTheAttemptAndIsTriedAgain() {
+        Job job = endedJob((String) null);
+        CallbackDelivery unreadable = store.claim(job.id(), T0, T0.plusSeconds(15), "d").map(claim ->
+                new CallbackDelivery(claim.jobId(), claim.deliveryId(), claim.attempt(), claim.dueSince(),
+                        claim.leaseUntil(), null, null, "another secret key")).orElseThrow();
+
+        deliveries(5, Duration.ofHours(1)).deliver(unreadable);
+
+        assertThat(receiver.requests).isEmpty();
+        assertThat(callbackOf(job)).isEqualTo(new CallbackStatus(CallbackStatus.State.PENDING, 1,
+                "cannot read the job here: another secret key"));
+        assertThat(store.due(T0.plusSeconds(1), 10)).containsExactly(job.id());
     }
 
     @Test
     void aDeletedJobsDeliveryIsDropped() {
-        Job job = endedJob(null);
+        Job job = endedJob((String) null);
         store.delete(job.id());
         deliveries(5, Duration.ofHours(1)).poll();
         assertThat(receiver.requests).isEmpty();

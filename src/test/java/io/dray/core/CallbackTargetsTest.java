@@ -44,7 +44,8 @@ class CallbackTargetsTest {
         for (String url : new String[] {"http://127.0.0.1:9000/", "http://nowhere.invalid/",
                 "http://10.0.0.5/", "http://172.16.3.4/", "http://192.168.1.1/", "http://169.254.169.254/latest/",
                 "http://100.64.0.1/", "http://0.0.0.0/", "http://[::1]/", "http://[fd00::1]/", "http://[fe80::1]/",
-                "http://[::ffff:127.0.0.1]/", "http://internal.example.com/", "http://rebound.example.com/"}) {
+                "http://[::ffff:127.0.0.1]/", "http://[::127.0.0.1]/", "http://[::]/", "http://internal.example.com/",
+                "http://rebound.example.com/"}) {
             if (url.contains("invalid")) {
                 refused(targets, url, "cannot be resolved");
             } else {
@@ -72,6 +73,7 @@ class CallbackTargetsTest {
         refused(targets, "file:///etc/passwd", "http:// or https://");
         refused(targets, "/relative", "http:// or https://");
         refused(targets, "https://user:pass@hooks.example.com/", "must not hold credentials");
+        refused(targets, "http://hooks.example.com:99999/", "port out of range");
     }
 
     @Test

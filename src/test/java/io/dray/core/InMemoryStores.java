@@ -227,9 +227,9 @@ public final class InMemoryStores
                 expiries.put(current.id(), next.finishedAt().plus(ttl));
             }
             queue.remove(current.id());
-            if (callback != null && callback.state().equals(CallbackStatus.WAITING)) {
+            if (callback != null && callback.state() == CallbackStatus.State.WAITING) {
                 Instant at = next.finishedAt() != null ? next.finishedAt() : Instant.EPOCH;
-                entry.state = entry.state.withCallback(new CallbackStatus(CallbackStatus.PENDING, 0, null));
+                entry.state = entry.state.withCallback(new CallbackStatus(CallbackStatus.State.PENDING, 0, null));
                 callbacksDue.put(current.id(), at);
                 dueSince.put(current.id(), at);
             }
@@ -286,7 +286,15 @@ public final class InMemoryStores
                 .limit(max)
                 .map(Map.Entry::getKey)
                 .toList();
-        return leave("expired", due);
+        List<String> expired = new ArrayList<>();
+        for (String id : due) {
+            if (callbacksDue.containsKey(id)) {
+                expiries.put(id, now.plus(KEPT_FOR_CALLBACK));
+            } else {
+                expired.add(id);
+            }
+        }
+        return leave("expired", expired);
     }
 
     // JobQueue
@@ -358,30 +366,30 @@ public final class InMemoryStores
         callbacksDue.put(jobId, leaseUntil);
         String deliveryId = deliveryIds.computeIfAbsent(jobId, id -> newDeliveryId);
         CallbackStatus was = entry.state.callback();
-        entry.state = entry.state.withCallback(new CallbackStatus(CallbackStatus.PENDING, was.attempts() + 1, was.lastError()));
+        entry.state = entry.state.withCallback(new CallbackStatus(CallbackStatus.State.PENDING, was.attempts() + 1, was.lastError()));
         return leave("claim", Optional.of(new CallbackDelivery(jobId, deliveryId, was.attempts() + 1,
-                dueSince.getOrDefault(jobId, now), leaseUntil, entry.job, entry.state)));
+                dueSince.getOrDefault(jobId, now), leaseUntil, entry.job.callback(), entry.state, null)));
     }
 
     @Override
     public boolean delivered(CallbackDelivery delivery) {
         enter("delivered");
-        return leave("delivered", record(delivery, CallbackStatus.DELIVERED, null, null));
+        return leave("delivered", record(delivery, CallbackStatus.State.DELIVERED, null, null));
     }
 
     @Override
     public boolean failed(CallbackDelivery delivery, String error, Instant retryAt) {
         enter("failed");
-        return leave("failed", record(delivery, CallbackStatus.PENDING, error, retryAt));
+        return leave("failed", record(delivery, CallbackStatus.State.PENDING, error, retryAt));
     }
 
     @Override
     public boolean gaveUp(CallbackDelivery delivery, String error) {
         enter("gaveUp");
-        return leave("gaveUp", record(delivery, CallbackStatus.FAILED, error, null));
+        return leave("gaveUp", record(delivery, CallbackStatus.State.FAILED, error, null));
     }
 
-    private boolean record(CallbackDelivery delivery, String state, String error, Instant retryAt) {
+    private boolean record(CallbackDelivery delivery, CallbackStatus.State state, String error, Instant retryAt) {
         Entry entry = jobs.get(delivery.jobId());
         if (entry == null || !delivery.leaseUntil().equals(callbacksDue.get(delivery.jobId()))) {
             return false;

@@ -544,6 +544,22 @@ class JobEngineTest {
         assertThat(end.status()).isEqualTo(JobStatus.ERROR);
         assertThat(end.error()).isEqualTo("step 1 (unstartable) could not run: no such image");
         assertThat(runner.received).hasSize(3);
+        assertThat(end.step(0).attempt()).as("attempts that never began are counted too").isEqualTo(3);
+        assertThat(store.published).filteredOn(event -> event.job().equals(job.id())).extracting(JobEvent::type)
+                .containsExactly("job.queued", "job.running", "step.retrying", "step.retrying", "job.error");
+    }
+
+    @Test
+    void aJobTimeoutWhileAStepThatNeverBeganWaitsForItsRetryFailsThatStep() throws Exception {
+        restartWithLongRetryDelays();
+        runner.behave("unstartable").createFailure = new StepFailedException("no such image");
+        Job job = engine.submit("test", List.of(), List.of(retried("unstartable", 5, Duration.ofMinutes(1))),
+                Duration.ofSeconds(30), null);
+        soon().until(() -> store.find(job.id()).orElseThrow().step(0).awaitsAnotherAttempt());
+
+        clock.advance(Duration.ofSeconds(31));
+
+        assertThat(ended(job).step(0).status()).isEqualTo(StepStatus.ERROR);
     }
 
     /** An engine whose retries wait a minute, so that a test acts while one waits. */
@@ -663,6 +679,20 @@ class JobEngineTest {
                 .isInstanceOf(QueueFullException.class);
         assertThat(refused[0]).as("the input was stored before the queue refused the job").isEqualTo("read");
         assertThat(store.inputCount()).isZero();
+    }
+
+    @Test
+    void aCancelledRunningJobsInputLeavesTheStore() throws Exception {
+        runner.behave("slow").runsUntilStopped = 1;
+        Job job = engine.submit(new JobRequest(null, List.of(), List.of(step("slow"), step("cat")), null, null),
+                new java.io.ByteArrayInputStream(new byte[] {42}));
+        awaitStep(job, 0, StepStatus.RUNNING);
+
+        engine.cancel(job.id(), "not needed");
+
+        assertThat(store.hasInput(job.id())).isFalse();
+        soon().until(() -> store.claimedBy(engine.instance()).isEmpty());
+        assertThat(store.hasInput(job.id())).as("nothing put it back").isFalse();
     }
 
     @Test

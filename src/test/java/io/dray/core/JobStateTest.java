@@ -97,7 +97,7 @@ class JobStateTest {
     void aStepAwaitingItsRetryIsPendingWithHowItsAttemptEndedAndItsNextAttemptIsCounted() {
         StepResult failed = new StepResult(3, "sha256:i", new StepRecord.Output(5, 1), StepRecord.Output.NONE, 0);
         JobState running = queued(2).started(T0).stepCreated(0, "c0").stepRunning(0, T0);
-        JobState retrying = running.stepRetrying(0, failed, "step 1 (s0) exited with code 3", T0.plusSeconds(1));
+        JobState retrying = running.stepRetrying(0, 1, failed, "step 1 (s0) exited with code 3", T0.plusSeconds(1));
         StepRecord waiting = retrying.step(0);
         assertThat(retrying.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(waiting.status()).isEqualTo(StepStatus.PENDING);
@@ -116,7 +116,7 @@ class JobStateTest {
     @Test
     void aStepThatRanBeforeEndsCancelledOrInErrorWhenItsJobEndsWhileItWaits() {
         JobState retrying = queued(2).started(T0).stepCreated(0, "c0").stepRunning(0, T0)
-                .stepRetrying(0, StepResult.NONE, "exited with code 1", T0);
+                .stepRetrying(0, 1, StepResult.NONE, "exited with code 1", T0);
         assertThat(retrying.cancelled("stop", T0).steps()).extracting(StepRecord::status)
                 .containsExactly(StepStatus.CANCELLED, StepStatus.SKIPPED);
         assertThat(retrying.failed("job timed out", T0).steps()).extracting(StepRecord::status)

@@ -562,12 +562,12 @@ public abstract class StoresContract {
     void aCallbackWaitsForItsJobsEndThenIsDueClaimedOnceAndRecorded() {
         Job job = queuedWithCallback();
         JobState queuedState = state(job.id());
-        assertThat(queuedState.callback()).isEqualTo(new CallbackStatus(CallbackStatus.WAITING, 0, null));
+        assertThat(queuedState.callback()).isEqualTo(new CallbackStatus(CallbackStatus.State.WAITING, 0, null));
         assertThat(stores.callbacks().due(T0.plusSeconds(3600), 10)).isEmpty();
 
         Instant end = T0.plusSeconds(5);
         stores.jobs().save(queuedState, queuedState.cancelled("no", end), null).orElseThrow();
-        assertThat(state(job.id()).callback().state()).isEqualTo(CallbackStatus.PENDING);
+        assertThat(state(job.id()).callback().state()).isEqualTo(CallbackStatus.State.PENDING);
         assertThat(stores.callbacks().due(end.minusMillis(1), 10)).isEmpty();
         assertThat(stores.callbacks().due(end, 10)).containsExactly(job.id());
 
@@ -576,14 +576,15 @@ public abstract class StoresContract {
         assertThat(first.attempt()).isEqualTo(1);
         assertThat(first.deliveryId()).isEqualTo("delivery-1");
         assertThat(first.dueSince()).isEqualTo(end);
-        assertThat(first.job().callback().secret()).as("decrypted for signing").isEqualTo("hook-secret");
+        assertThat(first.callback().secret()).as("decrypted for signing").isEqualTo("hook-secret");
+        assertThat(first.unreadable()).isNull();
         assertThat(first.state().status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(stores.callbacks().claim(job.id(), end, lease.plusSeconds(1), "other")).as("claimed once").isEmpty();
         assertThat(stores.callbacks().due(end.plusSeconds(14), 10)).as("not due while claimed").isEmpty();
 
         Instant retryAt = end.plusSeconds(2);
         assertThat(stores.callbacks().failed(first, "answered 500", retryAt)).isTrue();
-        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.PENDING, 1, "answered 500"));
+        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.State.PENDING, 1, "answered 500"));
         assertThat(stores.callbacks().due(retryAt, 10)).containsExactly(job.id());
         assertThat(stores.callbacks().delivered(first)).as("its claim ended with its record").isFalse();
 
@@ -593,7 +594,7 @@ public abstract class StoresContract {
         assertThat(second.deliveryId()).as("the same delivery").isEqualTo("delivery-1");
         assertThat(second.dueSince()).isEqualTo(end);
         assertThat(stores.callbacks().delivered(second)).isTrue();
-        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.DELIVERED, 2, null));
+        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.State.DELIVERED, 2, null));
         assertThat(stores.callbacks().due(end.plusSeconds(3600), 10)).isEmpty();
     }
 
@@ -604,7 +605,7 @@ public abstract class StoresContract {
         stores.jobs().save(queuedState, queuedState.cancelled("no", T0), null).orElseThrow();
         CallbackDelivery claim = stores.callbacks().claim(job.id(), T0, T0.plusSeconds(15), "d").orElseThrow();
         assertThat(stores.callbacks().gaveUp(claim, "answered 404")).isTrue();
-        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.FAILED, 1, "answered 404"));
+        assertThat(state(job.id()).callback()).isEqualTo(new CallbackStatus(CallbackStatus.State.FAILED, 1, "answered 404"));
         assertThat(stores.callbacks().due(T0.plusSeconds(3600), 10)).isEmpty();
     }
 
@@ -625,5 +626,19 @@ public abstract class StoresContract {
         stores.jobs().save(queuedState, queuedState.cancelled("no", T0), null).orElseThrow();
         assertThat(state(job.id()).callback()).isNull();
         assertThat(stores.callbacks().due(T0.plusSeconds(3600), 10)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseCallbackIsPendingOutlivesItsRetentionUntilTheCallbackIsDone() {
+        stores = storesWithRetention(Duration.ofSeconds(10));
+        Job job = queuedWithCallback();
+        JobState queuedState = state(job.id());
+        stores.jobs().save(queuedState, queuedState.cancelled("no", T0), null).orElseThrow();
+        Instant past = T0.plusSeconds(11);
+        assertThat(stores.jobs().expired(past, 10)).as("its callback is pending").doesNotContain(job.id());
+        assertThat(stores.jobs().expired(past, 10)).as("kept on").doesNotContain(job.id());
+        CallbackDelivery claim = stores.callbacks().claim(job.id(), past, past.plusSeconds(15), "d").orElseThrow();
+        stores.callbacks().delivered(claim);
+        assertThat(stores.jobs().expired(past.plus(JobStore.KEPT_FOR_CALLBACK), 10)).containsExactly(job.id());
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dray.core.Claim;
+import io.dray.core.Job;
 import io.dray.core.JobEvent;
 import io.dray.core.JobFeed;
-import io.dray.core.Job;
 import io.dray.core.JobState;
 import io.dray.core.JobStatus;
 import io.dray.core.StepRecord;
