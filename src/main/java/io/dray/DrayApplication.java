@@ -24,6 +24,7 @@ import io.dray.config.SecretSafeLogging;
 import io.dray.config.SecurityFactory;
 import io.dray.core.Callback;
 import io.dray.core.JobEngine;
+import io.dray.core.LoggedSecrets;
 import io.dray.core.SpoolDirectory;
 import io.dray.core.Stores;
 import io.dray.docker.DockerEngine;
@@ -89,6 +90,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         RedisClient redis = config.getRedis().build();
         environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));
         SecurityFactory security = config.getSecurity();
+        LoggedSecrets.hold(security.secretValues()); // for the process's life
         if (!security.hasSecretKey()) {
             LOG.warn("security.secretKey (DRAY_SECRET_KEY) is not set: secret variables and callbacks' secrets are"
                     + " encrypted with a key of this process only, so no other instance (nor this one once restarted)"

@@ -8,6 +8,7 @@ import io.dray.support.DrayProcess;
 import io.dray.support.TestDocker;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -31,10 +32,39 @@ class SecretsInDebugLogsIT {
 
     @Test
     void noSecretReachesTheDebugLog() throws Exception {
+        String log = runJobWithSecrets("", Map.of("LOG_LEVEL", "debug"));
+        assertThat(log).as("the debug log was written").contains("DEBUG [");
+        assertThat(log).as("libraries not named on purpose stay at INFO")
+                .doesNotContainPattern("DEBUG \\[[^\\]]*\\] com\\.github\\.dockerjava");
+    }
+
+    /**
+     * At TRACE, with the libraries that print requests and containers' environments named on purpose, their output
+     * is written and every secret in it masked.
+     */
+    @Test
+    void secretsAreMaskedInTheTraceLogOfLibrariesNamedOnPurpose() throws Exception {
+        String log = runJobWithSecrets("""
+                logging:
+                  level: ${LOG_LEVEL:-INFO}
+                  loggers:
+                    com.github.dockerjava: DEBUG
+                    org.apache.hc.client5: DEBUG
+                    org.eclipse.jetty.server: DEBUG
+                """, Map.of("LOG_LEVEL", "trace"));
+        assertThat(log).as("docker-java's debug output was written").containsPattern(
+                "DEBUG \\[[^\\]]*\\] com\\.github\\.dockerjava");
+        assertThat(log).as("the container's environment shows the secret variable masked").contains("API_KEY=****");
+    }
+
+    /** Runs a job with a secret variable and a failing signed callback, with this logging; answers the log. */
+    private static String runJobWithSecrets(String logging, Map<String, String> environment) throws Exception {
         String token = "token-" + UUID.randomUUID();
         String variable = "variable-" + UUID.randomUUID();
         String callbackSecret = "callback-" + UUID.randomUUID();
-        String config = """
+        String secretKey = Base64.getEncoder().encodeToString(
+                java.util.Arrays.copyOf(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8), 32));
+        String config = logging + """
                 security:
                   apiTokens: "%s"
                   secretKey: "%s"
@@ -42,10 +72,9 @@ class SecretsInDebugLogsIT {
                   allowedHosts: "127.0.0.1"
                   firstRetryDelay: 100ms
                   maxAttempts: 2
-                """.formatted(token, Base64.getEncoder().encodeToString(new byte[32]));
+                """.formatted(token, secretKey);
         try (DrayProcess dray = DrayProcess.start(REDIS, "dray-test-" + UUID.randomUUID() + ":",
-                "unix:///var/run/docker.sock", Map.of("workers", "1"), config, List.of(), "",
-                Map.of("LOG_LEVEL", "debug"))) {
+                "unix:///var/run/docker.sock", Map.of("workers", "1"), config, List.of(), "", environment)) {
             DrayClient client = new DrayClient(dray.url(""), token);
             String job = JSON.writeValueAsString(Map.of(
                     "callback", Map.of("url", "http://127.0.0.1:9/nobody-listens", "secret", callbackSecret),
@@ -61,8 +90,9 @@ class SecretsInDebugLogsIT {
                     .until(() -> client.status(id).get("callback").get("state").asText().equals("failed"));
 
             String log = dray.log();
-            assertThat(log).as("the debug log was written").contains("DEBUG");
-            assertThat(log).doesNotContain(token).doesNotContain(variable).doesNotContain(callbackSecret);
+            assertThat(log).doesNotContain(token).doesNotContain(variable).doesNotContain(callbackSecret)
+                    .doesNotContain(secretKey);
+            return log;
         }
     }
 }

@@ -193,6 +193,13 @@ public class SecurityFactory {
         return Base64.getDecoder().decode(secretKey.trim());
     }
 
+    /** The configured values that no log may show: the API tokens and the secret key. */
+    public List<String> secretValues() {
+        List<String> values = new ArrayList<>(commaSeparated(apiTokens));
+        values.add(secretKey.trim());
+        return values;
+    }
+
     public boolean hasSecretKey() {
         return !secretKey.isBlank();
     }

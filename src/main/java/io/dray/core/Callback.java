@@ -1,6 +1,7 @@
 package io.dray.core;
 
 import java.net.URI;
+import java.util.List;
 
 /**
  * Where a job's end is told: Dray POSTs the job's status to {@code url}, signed with {@code secret} (HMAC-SHA256 of
@@ -13,6 +14,11 @@ public record Callback(URI url, String secret) {
     /** The configured callback of jobs that set none. */
     public static Callback configuredDefault() {
         return new Callback(null, null);
+    }
+
+    /** The secret, if there is one, to be masked wherever output shows it. */
+    public List<String> secretValues() {
+        return secret == null || secret.isEmpty() ? List.of() : List.of(secret);
     }
 
     public boolean isConfiguredDefault() {

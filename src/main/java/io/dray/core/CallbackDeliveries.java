@@ -142,7 +142,9 @@ public final class CallbackDeliveries implements Managed {
                     targets.check(callback.url()); // again: what the host resolves to may have changed
                 }
                 byte[] body = bodyOf.apply(delivery.state());
-                sender.post(callback.url(), headers(delivery, callback, body), body);
+                try (LoggedSecrets.Hold held = LoggedSecrets.hold(callback.secretValues())) {
+                    sender.post(callback.url(), headers(delivery, callback, body), body);
+                }
             } catch (CallbackSender.CallbackFailedException | CallbackTargets.NotAllowedException e) {
                 recordFailure(delivery, e.getMessage());
                 return;

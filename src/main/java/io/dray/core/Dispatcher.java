@@ -203,7 +203,7 @@ final class Dispatcher {
     private void runOnWorker(JobRun run) {
         String id = run.claim().jobId();
         MDC.put("job", id);
-        try {
+        try (LoggedSecrets.Hold held = LoggedSecrets.hold(run.claim().job().secretValues())) {
             JobStatus end = run.execute();
             if (end == JobStatus.COMPLETE) {
                 completed.mark();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A job as submitted: a named list of steps run in order, with environment variables shared by every step, a limit on
@@ -60,11 +61,16 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
         return new Job(id, name, jobVariables, otherSteps, timeout, ttl, inputBytes, otherCallback);
     }
 
-    /** The values of every secret variable of the job and its steps, to be masked wherever output shows them. */
+    /**
+     * The values of every secret variable of the job and its steps, and its callback's secret, to be masked wherever
+     * output shows them.
+     */
     public List<String> secretValues() {
-        return java.util.stream.Stream.concat(environment.stream(), steps.stream().flatMap(s -> s.environment().stream()))
-                .filter(EnvVar::secret)
-                .map(EnvVar::value)
+        return Stream.concat(
+                        Stream.concat(environment.stream(), steps.stream().flatMap(s -> s.environment().stream()))
+                                .filter(EnvVar::secret)
+                                .map(EnvVar::value),
+                        callback == null ? Stream.<String>empty() : callback.secretValues().stream())
                 .filter(value -> !value.isEmpty())
                 .distinct()
                 .toList();

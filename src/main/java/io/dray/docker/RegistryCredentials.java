@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.AuthConfig;
+import io.dray.core.LoggedSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The logins Dray pulls images with, by registry: those of {@code docker.registries} in config.yml, and the
@@ -86,6 +88,11 @@ public final class RegistryCredentials {
             }
             logins.put(registry, new Login(login.getUsername(), password(login), CONFIGURED));
         }
+        // The log never shows them, nor the base64 form config.json and docker-java's requests carry them in.
+        LoggedSecrets.hold(logins.values().stream()
+                .flatMap(l -> Stream.of(l.password(), Base64.getEncoder().encodeToString(
+                        (l.username() + ":" + l.password()).getBytes(StandardCharsets.UTF_8))))
+                .toList());
         return new RegistryCredentials(logins, warnings);
     }
 

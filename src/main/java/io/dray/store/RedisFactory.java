@@ -1,6 +1,7 @@
 package io.dray.store;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dray.core.LoggedSecrets;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Min;
@@ -17,7 +18,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
@@ -138,6 +141,12 @@ public class RedisFactory {
     /** A pooled client whose connections are made lazily, so Dray starts (and says it is unhealthy) without Redis. */
     public RedisClient build() {
         URI uri = uri();
+        if (uri.getRawUserInfo() != null) {
+            // Held for the process's life: the log never shows the password, as written in the URL or decoded.
+            LoggedSecrets.hold(Stream.of(JedisURIHelper.getPassword(uri),
+                            uri.getRawUserInfo().substring(uri.getRawUserInfo().indexOf(':') + 1))
+                    .filter(Objects::nonNull).toList());
+        }
         LOG.info("Redis at {}{}", maskedUrl(), caFile.isBlank() ? "" : ", trusting the certificate authorities of " + caFile);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(poolSize);

@@ -7,6 +7,7 @@ import io.dray.core.CallbackDeliveries;
 import io.dray.core.CallbackStore;
 import io.dray.core.CallbackTargets;
 import io.dray.core.JobState;
+import io.dray.core.LoggedSecrets;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.setup.LifecycleEnvironment;
 import io.dropwizard.util.Duration;
@@ -18,6 +19,7 @@ import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -120,6 +122,7 @@ public class WebhooksFactory {
     public CallbackDeliveries startDeliveries(Environment environment, CallbackStore store,
             Function<JobState, byte[]> bodyOf, Clock clock) {
         LifecycleEnvironment lifecycle = environment.lifecycle();
+        LoggedSecrets.hold(List.of(defaultSecret)); // for the process's life
         CallbackDeliveries deliveries = new CallbackDeliveries(store, new HttpCallbackSender(timeout.toJavaDuration()),
                 targets(), defaultCallback(), bodyOf, clock,
                 new CallbackDeliveries.Settings(maxAttempts, maxAge.toJavaDuration(), firstRetryDelay.toJavaDuration(),

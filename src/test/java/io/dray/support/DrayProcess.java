@@ -107,9 +107,7 @@ public final class DrayProcess implements AutoCloseable {
                   applicationConnectors: [{type: http, port: %d}]
                   adminConnectors: [{type: http, port: %d}]
                   requestLog: {appenders: []}
-                logging:
-                  level: ${LOG_LEVEL:-INFO}
-                redis:
+                %sredis:
                   url: "%s"
                   caFile: "${REDIS_CA_FILE:-}"
                   keyPrefix: "%s"
@@ -117,7 +115,11 @@ public final class DrayProcess implements AutoCloseable {
                   host: "%s"
                   stopGrace: 2s
                 %sengine:
-                """.formatted(port, adminPort, redisUrl, keyPrefix, dockerHost, moreDocker));
+                """.formatted(port, adminPort,
+                // moreConfig may bring its own logging section, e.g. with loggers named on purpose
+                moreConfig.startsWith("logging:") || moreConfig.contains("\nlogging:") ? ""
+                        : "logging:\n  level: ${LOG_LEVEL:-INFO}\n",
+                redisUrl, keyPrefix, dockerHost, moreDocker));
         engine.forEach((key, value) -> config.append("  ").append(key).append(": \"").append(value).append("\"\n"));
         config.append(moreConfig);
         Path directory = Files.createDirectories(Path.of("target", "dray-processes"));
