@@ -17,7 +17,7 @@ public record DurationValue(@JsonValue Object written, Duration duration) {
             return new DurationValue(written, Duration.ZERO);
         }
         if (written instanceof Number seconds && seconds.doubleValue() > 0) {
-            return new DurationValue(written, Duration.ofMillis((long) (seconds.doubleValue() * 1000)));
+            return new DurationValue(written, Durations.atMostMax(seconds.doubleValue() * 1000, String.valueOf(written)));
         }
         if (written instanceof String text) {
             return new DurationValue(written, Durations.parse(text));

@@ -131,7 +131,9 @@ public final class ErrorMappers {
                 return error(Response.Status.BAD_REQUEST, "malformed JSON: the body ends before the JSON does");
             }
             if (e instanceof ValueInstantiationException && e.getCause() != null) {
-                return error(Response.Status.BAD_REQUEST, fieldPath(e.getPath()) + " is invalid: " + e.getCause().getMessage());
+                // The right type with a value that means nothing (a negative or absurd duration): 422, as for a size.
+                return Response.status(422).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorMessage(422,
+                        fieldPath(e.getPath()) + " is invalid: " + e.getCause().getMessage())).build();
             }
             String expected = e instanceof MismatchedInputException mismatch
                     ? "expected " + expectedShape(mismatch.getTargetType())

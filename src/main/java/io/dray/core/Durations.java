@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 
 /** Durations as users write them in jobs: a number of seconds, or a number with a unit: 500ms, 90s, 15m, 2h. */
 public final class Durations {
+    /** The longest duration a job may give: any longer is a mistake, and would overflow the times it is added to. */
+    public static final Duration MAX = Duration.ofDays(366);
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?");
 
     private Durations() {}
@@ -25,6 +27,14 @@ public final class Durations {
         };
         if (millis < 1) {
             throw new IllegalArgumentException("\"" + text + "\" is not a positive duration");
+        }
+        return atMostMax(millis, "\"" + text + "\"");
+    }
+
+    /** The duration of so many milliseconds, if it is no longer than {@link #MAX}. */
+    public static Duration atMostMax(double millis, String written) {
+        if (!(millis <= MAX.toMillis())) {
+            throw new IllegalArgumentException(written + " is longer than " + MAX.toDays() + " days");
         }
         return Duration.ofMillis((long) millis);
     }

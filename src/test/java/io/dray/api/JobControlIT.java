@@ -212,7 +212,7 @@ class JobControlIT {
         assertThat(echoed.get("steps").get(0).get("timeout").asInt()).isEqualTo(90);
 
         Response badTimeout = post("/jobs", "{\"steps\": [{\"source\": \"x\", \"timeout\": \"soon\"}]}");
-        assertThat(badTimeout.getStatus()).isEqualTo(400);
+        assertThat(badTimeout.getStatus()).isEqualTo(422);
         assertThat(read(badTimeout).get("message").asText()).startsWith("steps[0].timeout is invalid: \"soon\" is not a duration");
         Response badMemory = post("/jobs", "{\"steps\": [{\"source\": \"x\", \"memory\": \"lots\"}]}");
         assertThat(badMemory.getStatus()).isEqualTo(422);
