@@ -13,10 +13,12 @@ import io.dray.api.ErrorMappers;
 import io.dray.api.JobResource;
 import io.dray.api.JobStatusFilter;
 import io.dray.api.JobStatusRepresentation;
+import io.dray.api.JsonErrorHandler;
 import io.dray.api.LiveStreamFilter;
 import io.dray.api.LiveStreams;
 import io.dray.api.RequestLimits;
 import io.dray.api.RequestSizeFilter;
+import io.dray.api.UnreadBodyFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
 import io.dray.config.EnvironmentLookup;
@@ -136,6 +138,9 @@ public class DrayApplication extends Application<DrayConfiguration> {
             }
         });
         keepStreamsUncompressed(config);
+        environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
+        environment.servlets().addFilter("unread-bodies", new UnreadBodyFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         environment.servlets().addFilter("live-streams", new LiveStreamFilter(engine, streams, tokens,
                         environment.getObjectMapper(), engineConfig.liveStreamWork(environment)))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");

@@ -1,13 +1,8 @@
 package io.dray.api;
 
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * Refuses request bodies over the configured size with 413, whether they announce their length or not; a multipart
@@ -28,7 +23,8 @@ public final class RequestSizeFilter implements ContainerRequestFilter {
         MediaType type = request.getMediaType();
         long limit = type != null && type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE) ? maxMultipartBytes : maxBytes;
         if (request.getLength() > limit) {
-            throw SizeLimitedStream.tooLarge(BODY, limit);
+            boolean drainable = request.getLength() <= SizeLimitedStream.DRAINED;
+            throw SizeLimitedStream.tooLarge(BODY, limit, drainable ? request.getEntityStream() : null);
         }
         request.setEntityStream(new SizeLimitedStream(request.getEntityStream(), limit, BODY));
     }
