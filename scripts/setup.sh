@@ -16,6 +16,8 @@ install_missing() {
   command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  # The failover test runs three sentinels.
+  command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   # The test images are FROM scratch: their busybox must be the static build.

@@ -57,7 +57,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 public class DrayApplication extends Application<DrayConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(DrayApplication.class);
@@ -89,7 +89,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         // The particle-iot fork's README shows its example job with a comma after the last step: that job runs as shown.
         environment.getObjectMapper().enable(JsonReadFeature.ALLOW_TRAILING_COMMA.mappedFeature());
 
-        RedisClient redis = config.getRedis().build();
+        UnifiedJedis redis = config.getRedis().build();
         environment.lifecycle().manage(RedisFactory.lifecycleOf(redis));
         SecurityFactory security = config.getSecurity();
         LoggedSecrets.hold(security.secretValues()); // for the process's life
@@ -99,7 +99,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
                     + " can resume a job that has secrets or sign its callback");
         }
         Clock clock = Clock.systemUTC();
-        Stores stores = RedisStores.create(redis, config.getRedis().dedicatedConnections(),
+        Stores stores = RedisStores.create(redis, config.getRedis().dedicatedConnections(redis),
                 config.getRedis().getKeyPrefix(), environment.getObjectMapper(), new SecretCipher(security.secretKeyBytes()),
                 clock, config.getEngine().retentionTime());
         if (stores.feed() instanceof Managed feed) {

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Callback deliveries in Redis: a sorted set of the jobs whose delivery is due, scored by when (ms); a claimed one is
@@ -18,12 +18,12 @@ import redis.clients.jedis.RedisClient;
  * the job's hash ({@link JobHash}).
  */
 final class RedisCallbackStore implements CallbackStore {
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
     private final JobHash hashes;
 
-    RedisCallbackStore(RedisClient redis, RedisKeys keys, RedisScripts scripts, JobHash hashes) {
+    RedisCallbackStore(UnifiedJedis redis, RedisKeys keys, RedisScripts scripts, JobHash hashes) {
         this.redis = redis;
         this.keys = keys;
         this.scripts = scripts;

@@ -18,7 +18,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -33,6 +35,8 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
@@ -52,6 +56,16 @@ public class RedisFactory {
      */
     private String caFile = "";
 
+    /**
+     * Sentinels to ask where the master is, comma-separated {@code host:port} (env REDIS_SENTINELS); empty: the URL's
+     * host is the master. With sentinels, the URL gives only the password, database and TLS, and Dray follows the
+     * master they name through a failover.
+     */
+    private String sentinels = "";
+
+    /** The name the sentinels monitor the master under (env REDIS_MASTER_NAME). */
+    private String masterName = "mymaster";
+
     @NotEmpty
     private String keyPrefix = "dray:";
 
@@ -67,6 +81,26 @@ public class RedisFactory {
     /** How long a request waits for a free pooled connection before it is answered 503. */
     @NotNull
     private Duration poolWait = Duration.seconds(2);
+
+    @JsonProperty
+    public String getSentinels() {
+        return sentinels;
+    }
+
+    @JsonProperty
+    public void setSentinels(String sentinels) {
+        this.sentinels = sentinels == null ? "" : sentinels;
+    }
+
+    @JsonProperty
+    public String getMasterName() {
+        return masterName;
+    }
+
+    @JsonProperty
+    public void setMasterName(String masterName) {
+        this.masterName = masterName == null || masterName.isBlank() ? "mymaster" : masterName.trim();
+    }
 
     @JsonProperty
     public String getUrl() {
@@ -138,8 +172,12 @@ public class RedisFactory {
         this.poolWait = poolWait;
     }
 
-    /** A pooled client whose connections are made lazily, so Dray starts (and says it is unhealthy) without Redis. */
-    public RedisClient build() {
+    /**
+     * A pooled client whose connections are made lazily, so Dray starts (and says it is unhealthy) without Redis; with
+     * sentinels, one that asks them for the master and follows it when they fail over (at least one sentinel must
+     * answer at start).
+     */
+    public UnifiedJedis build() {
         URI uri = uri();
         if (uri.getRawUserInfo() != null) {
             // Held for the process's life: the log never shows the password, as written in the URL or decoded.
@@ -152,6 +190,19 @@ public class RedisFactory {
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
         pool.setMaxWait(poolWait.toJavaDuration());
+        if (!sentinelAddresses().isEmpty()) {
+            LOG.info("Redis master {} as sentinels {} name it", masterName, sentinelAddresses());
+            return RedisSentinelClient.builder()
+                    .masterName(masterName)
+                    .sentinels(sentinelAddresses())
+                    .sentinelClientConfig(DefaultJedisClientConfig.builder()
+                            .connectionTimeoutMillis((int) connectTimeout.toMilliseconds())
+                            .socketTimeoutMillis((int) socketTimeout.toMilliseconds())
+                            .build())
+                    .clientConfig(clientConfig(uri))
+                    .poolConfig(pool)
+                    .build();
+        }
         return RedisClient.builder()
                 .hostAndPort(JedisURIHelper.getHostAndPort(uri))
                 .clientConfig(clientConfig(uri))
@@ -159,14 +210,27 @@ public class RedisFactory {
                 .build();
     }
 
+    private Set<HostAndPort> sentinelAddresses() {
+        Set<HostAndPort> addresses = new LinkedHashSet<>();
+        for (String address : sentinels.split(",")) {
+            if (!address.isBlank()) {
+                addresses.add(HostAndPort.from(address.trim()));
+            }
+        }
+        return addresses;
+    }
+
     /**
      * Makes one connection outside the pool, with the same settings, for a subscriber: it holds its connection for as
      * long as it listens, and must be able to close it to stop.
      */
-    public Supplier<Jedis> dedicatedConnections() {
+    public Supplier<Jedis> dedicatedConnections(UnifiedJedis client) {
         URI uri = uri();
-        HostAndPort address = JedisURIHelper.getHostAndPort(uri);
         DefaultJedisClientConfig config = clientConfig(uri);
+        if (client instanceof RedisSentinelClient sentinelled) {
+            return () -> new Jedis(sentinelled.getCurrentMaster(), config); // wherever the master is now
+        }
+        HostAndPort address = JedisURIHelper.getHostAndPort(uri);
         return () -> new Jedis(address, config);
     }
 
@@ -264,7 +328,7 @@ public class RedisFactory {
     }
 
     /** Closes the client when Dray stops, after the engine that writes through it. */
-    public static Managed lifecycleOf(RedisClient client) {
+    public static Managed lifecycleOf(UnifiedJedis client) {
         return new Managed() {
             @Override
             public void stop() {

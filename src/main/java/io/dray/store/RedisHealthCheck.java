@@ -1,12 +1,12 @@
 package io.dray.store;
 
 import com.codahale.metrics.health.HealthCheck;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 public final class RedisHealthCheck extends HealthCheck {
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
 
-    public RedisHealthCheck(RedisClient redis) {
+    public RedisHealthCheck(UnifiedJedis redis) {
         this.redis = redis;
     }
 

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Jobs' inputs in Redis, one string per job, written and read a chunk at a time so that no call holds a large input
@@ -21,11 +21,11 @@ final class RedisInputStore implements InputStore {
     static final Duration ABANDONED_AFTER = Duration.ofHours(1);
     private static final int READ_CHUNK_BYTES = 1 << 20;
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
 
-    RedisInputStore(RedisClient redis, RedisKeys keys, RedisScripts scripts) {
+    RedisInputStore(UnifiedJedis redis, RedisKeys keys, RedisScripts scripts) {
         this.redis = redis;
         this.keys = keys;
         this.scripts = scripts;

@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.Response;
 
 /** Instances in Redis: a set of their names, and per instance a heartbeat key that expires with its lease. */
 public final class RedisInstanceRegistry implements InstanceRegistry {
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
     private final Clock clock;
 
-    RedisInstanceRegistry(RedisClient redis, RedisKeys keys, RedisScripts scripts, Clock clock) {
+    RedisInstanceRegistry(UnifiedJedis redis, RedisKeys keys, RedisScripts scripts, Clock clock) {
         this.redis = redis;
         this.keys = keys;
         this.scripts = scripts;

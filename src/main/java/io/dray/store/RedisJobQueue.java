@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.args.ListDirection;
 
@@ -33,7 +33,7 @@ public final class RedisJobQueue implements JobQueue {
     /** How often a requeue is tried again when the job changed between the read and the write. */
     private static final int REQUEUE_TRIES = 10;
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
     private final JobHash hashes;
@@ -41,7 +41,7 @@ public final class RedisJobQueue implements JobQueue {
     private final EventCodec events;
     private final Clock clock;
 
-    RedisJobQueue(RedisClient redis, RedisKeys keys, RedisScripts scripts, JobHash hashes, RedisJobStore jobs,
+    RedisJobQueue(UnifiedJedis redis, RedisKeys keys, RedisScripts scripts, JobHash hashes, RedisJobStore jobs,
             EventCodec events, Clock clock) {
         this.redis = redis;
         this.keys = keys;

@@ -21,13 +21,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.resps.Tuple;
 
 /** Jobs and their states in Redis, one hash per job ({@link JobHash}); every change is one script. */
 public final class RedisJobStore implements JobStore {
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
     private final JobHash hashes;
@@ -37,7 +37,7 @@ public final class RedisJobStore implements JobStore {
     private final String retention;
 
     /** @param retention how long a job that sets no ttl of its own is kept once it ended; null for forever */
-    RedisJobStore(RedisClient redis, RedisKeys keys, RedisScripts scripts, JobHash hashes, EventCodec events,
+    RedisJobStore(UnifiedJedis redis, RedisKeys keys, RedisScripts scripts, JobHash hashes, EventCodec events,
             Clock clock, Duration retention) {
         this.redis = redis;
         this.keys = keys;

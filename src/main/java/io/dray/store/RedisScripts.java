@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -19,12 +19,12 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * once more.
  */
 final class RedisScripts {
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
 
     private record Script(String source, String sha) {}
 
-    RedisScripts(RedisClient redis) {
+    RedisScripts(UnifiedJedis redis) {
         this.redis = redis;
     }
 

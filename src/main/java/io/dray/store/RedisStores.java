@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** Dray's stores on one Redis, under one key prefix. */
 public final class RedisStores {
@@ -16,13 +16,13 @@ public final class RedisStores {
      * @param subscriberConnections makes the connection the feed subscribes on (its {@link RedisJobFeed} is a managed
      *     object: it listens once started, until stopped)
      */
-    public static Stores create(RedisClient redis, Supplier<Jedis> subscriberConnections, String keyPrefix,
+    public static Stores create(UnifiedJedis redis, Supplier<Jedis> subscriberConnections, String keyPrefix,
             ObjectMapper json, SecretCipher secrets, Clock clock) {
         return create(redis, subscriberConnections, keyPrefix, json, secrets, clock, null);
     }
 
     /** @param retention how long a job that sets no ttl of its own is kept once it ended; null for forever */
-    public static Stores create(RedisClient redis, Supplier<Jedis> subscriberConnections, String keyPrefix,
+    public static Stores create(UnifiedJedis redis, Supplier<Jedis> subscriberConnections, String keyPrefix,
             ObjectMapper json, SecretCipher secrets, Clock clock, Duration retention) {
         RedisKeys keys = new RedisKeys(keyPrefix);
         RedisScripts scripts = new RedisScripts(redis);

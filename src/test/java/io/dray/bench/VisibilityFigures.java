@@ -27,7 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The figures of seeing jobs: many clients following one log, the whole job list, and the retention sweep. Their
@@ -184,8 +184,8 @@ final class VisibilityFigures {
     private void fill(String prefix, int jobs, Duration retention) throws Exception {
         RedisFactory factory = new RedisFactory();
         factory.setUrl(redisUrl);
-        try (RedisClient redis = factory.build()) {
-            Stores stores = RedisStores.create(redis, factory.dedicatedConnections(), prefix, Jackson.newObjectMapper(),
+        try (UnifiedJedis redis = factory.build()) {
+            Stores stores = RedisStores.create(redis, factory.dedicatedConnections(redis), prefix, Jackson.newObjectMapper(),
                     new SecretCipher(new byte[32]), Clock.systemUTC(), retention);
             List<Step> steps = List.of(new Step("list", "dray-example/sh", List.of(), null, false, null, null));
             for (int i = 0; i < jobs; i++) {

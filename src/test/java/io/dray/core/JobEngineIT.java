@@ -34,13 +34,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** The engine end to end on the real Docker engine and the real Redis: how jobs run and what they leave behind. */
 class JobEngineIT {
     private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
     private static RedisFactory redisConfig;
-    private static RedisClient redis;
+    private static UnifiedJedis redis;
     private static DockerEngine docker;
     private static ExecutorService background;
     private static final TestEngines ENGINES = new TestEngines();
@@ -68,7 +68,7 @@ class JobEngineIT {
     }
 
     private static Stores storesUnder(String prefix) {
-        return RedisStores.create(redis, redisConfig.dedicatedConnections(), prefix, Jackson.newObjectMapper(),
+        return RedisStores.create(redis, redisConfig.dedicatedConnections(redis), prefix, Jackson.newObjectMapper(),
                 TEST_CIPHER, Clock.systemUTC());
     }
 

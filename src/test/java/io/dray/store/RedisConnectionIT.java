@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * How {@link RedisFactory} logs in and speaks TLS, against real redis-servers of the test's own: one that asks for a
@@ -56,14 +56,14 @@ class RedisConnectionIT {
     }
 
     private static HealthCheck.Result health(String url, String caFile) {
-        try (RedisClient client = factory(url, caFile).build()) {
+        try (UnifiedJedis client = factory(url, caFile).build()) {
             return new RedisHealthCheck(client).execute();
         }
     }
 
     /** On a dedicated connection, the other way Dray connects: a subscriber's. */
     private static String whoAmI(String url) {
-        try (Jedis connection = factory(url, "").dedicatedConnections().get()) {
+        try (Jedis connection = factory(url, "").dedicatedConnections(null).get()) {
             return connection.aclWhoAmI();
         }
     }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.params.ScanParams;
 
@@ -37,7 +37,7 @@ import redis.clients.jedis.params.ScanParams;
 class RedisStoresIT extends StoresContract {
     private static final SecretCipher TEST_CIPHER = new SecretCipher(new byte[32]);
     private static RedisFactory factory;
-    private static RedisClient redis;
+    private static UnifiedJedis redis;
     private String prefix;
 
     @BeforeAll
@@ -55,13 +55,13 @@ class RedisStoresIT extends StoresContract {
     @Override
     protected Stores newStores() {
         prefix = "dray-test-" + UUID.randomUUID() + ":";
-        return RedisStores.create(redis, factory.dedicatedConnections(), prefix, Jackson.newObjectMapper(), TEST_CIPHER,
+        return RedisStores.create(redis, factory.dedicatedConnections(redis), prefix, Jackson.newObjectMapper(), TEST_CIPHER,
                 Clock.systemUTC());
     }
 
     @Override
     protected Stores storesWithRetention(Duration retention) {
-        return RedisStores.create(redis, factory.dedicatedConnections(), prefix, Jackson.newObjectMapper(), TEST_CIPHER,
+        return RedisStores.create(redis, factory.dedicatedConnections(redis), prefix, Jackson.newObjectMapper(), TEST_CIPHER,
                 Clock.systemUTC(), retention);
     }
 
@@ -202,7 +202,7 @@ class RedisStoresIT extends StoresContract {
                 heard.add("log " + jobId);
             }
         })) {
-            try (Jedis jedis = factory.dedicatedConnections().get()) {
+            try (Jedis jedis = factory.dedicatedConnections(redis).get()) {
                 await().atMost(Duration.ofSeconds(10)).until(() ->
                         jedis.pubsubNumSub(prefix + "events").get(prefix + "events") > 0);
             }
@@ -244,8 +244,8 @@ class RedisStoresIT extends StoresContract {
         RedisFactory factory = new RedisFactory();
         factory.setUrl("redis://127.0.0.1:1");
         factory.setConnectTimeout(io.dropwizard.util.Duration.milliseconds(500));
-        try (RedisClient down = factory.build()) {
-            Stores unreachable = RedisStores.create(down, factory.dedicatedConnections(), prefix,
+        try (UnifiedJedis down = factory.build()) {
+            Stores unreachable = RedisStores.create(down, factory.dedicatedConnections(down), prefix,
                     Jackson.newObjectMapper(), TEST_CIPHER, Clock.systemUTC());
             assertThatThrownBy(() -> unreachable.jobs().list(io.dray.core.JobQuery.ALL, 10))
                     .isInstanceOf(StoreUnavailableException.class)

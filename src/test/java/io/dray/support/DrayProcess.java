@@ -110,6 +110,8 @@ public final class DrayProcess implements AutoCloseable {
                 %sredis:
                   url: "%s"
                   caFile: "${REDIS_CA_FILE:-}"
+                  sentinels: "${REDIS_SENTINELS:-}"
+                  masterName: "${REDIS_MASTER_NAME:-mymaster}"
                   keyPrefix: "%s"
                 docker:
                   host: "%s"
@@ -133,7 +135,8 @@ public final class DrayProcess implements AutoCloseable {
         long launched = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // Only the test decides the variables this config reads, not the shell that runs the tests.
-        builder.environment().keySet().removeAll(List.of("LOG_LEVEL", "REDIS_CA_FILE"));
+        builder.environment().keySet().removeAll(List.of("LOG_LEVEL", "REDIS_CA_FILE", "REDIS_SENTINELS",
+                "REDIS_MASTER_NAME"));
         builder.environment().putAll(environment);
         return new DrayProcess(port, adminPort, builder.start(), log, launched);
     }

@@ -43,6 +43,10 @@ public final class RedisServer implements AutoCloseable {
         return new RedisServer(certificate, options);
     }
 
+    public int port() {
+        return port;
+    }
+
     public String url() {
         return (tls == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
     }
@@ -89,6 +93,15 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         return writes.toString();
+    }
+
+    /** Kills the server at once (SIGKILL), as a machine lost would. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor();
+            process = null;
+        }
     }
 
     public void stop() throws InterruptedException {
