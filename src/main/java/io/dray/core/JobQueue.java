@@ -35,7 +35,10 @@ public interface JobQueue {
 
     /**
      * Forgets that the owner of a lost claim held it (its job ended or was taken elsewhere); unless the owner claimed
-     * the job again since, which this check and the forgetting do in one step.
+     * the job again since, which this check and the forgetting do in one step. A claim that still holds (the job names
+     * it and has not ended) was taken for lost by mistake: a write that timed out while Redis stalled, applied when it
+     * went on, makes the retried write look like another owner's. Its job is then queued again, not left running
+     * with nobody running it.
      */
     void release(Claim claim);
 

@@ -165,8 +165,11 @@ public final class RedisJobQueue implements JobQueue {
 
     @Override
     public void release(Claim claim) {
-        scripts.run("release", List.of(keys.claimed(claim.instance()), keys.job(claim.jobId())),
+        Object released = scripts.run("release", List.of(keys.claimed(claim.instance()), keys.job(claim.jobId())),
                 List.of(claim.instance(), claim.jobId(), Long.toString(claim.epoch())));
+        if (Long.valueOf(2).equals(released)) {
+            requeueIfOwned(claim.instance(), claim.jobId());
+        }
     }
 
     @Override

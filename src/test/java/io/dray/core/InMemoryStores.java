@@ -508,9 +508,10 @@ public final class InMemoryStores
     public void release(Claim claim) {
         enter("release");
         Entry entry = jobs.get(claim.jobId());
-        boolean claimedAgain = entry != null && claim.instance().equals(entry.owner) && entry.epoch != claim.epoch()
-                && !entry.state.status().isFinal();
-        if (!claimedAgain) {
+        boolean held = entry != null && claim.instance().equals(entry.owner) && !entry.state.status().isFinal();
+        if (held && entry.epoch == claim.epoch()) {
+            requeueHolding(entry.state, entry.state.requeued(), claim.instance(), entry.epoch);
+        } else if (!held) {
             claimed.getOrDefault(claim.instance(), new ArrayList<>()).remove(claim.jobId());
         }
         leave("release", null);

@@ -406,6 +406,20 @@ class JobEngineTest {
         assertThat(store.claimedBy(engine.instance())).isEmpty();
     }
 
+    /**
+     * A save whose answer was lost while Redis stalled is applied after all: the retried save then finds the job
+     * changed and takes the claim for lost. The job must not be left running with nobody running it.
+     */
+    @Test
+    void aSaveAppliedAfterItsAnswerWasLostLeavesNoJobRunningWithNobodyRunningIt() {
+        for (int i = 0; i < 20; i++) {
+            store.failNextAfterDoing("save", new StoreUnavailableException("Read timed out", null));
+            JobState end = ended(submit(step("ok")));
+            assertThat(end.status()).as("try %d", i).isEqualTo(JobStatus.COMPLETE);
+        }
+        assertThat(store.claimedBy(engine.instance())).isEmpty();
+    }
+
     @Test
     void aChangeTheStoreRefusesFailsTheJobInsteadOfBeingTriedForever() {
         store.failNext("save", new StoreDataException("Redis refused the request: ERR script error", null));

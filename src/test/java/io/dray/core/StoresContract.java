@@ -461,6 +461,17 @@ public abstract class StoresContract {
         assertThat(stores.queue().claimedBy("a")).isEmpty();
     }
 
+    /** A write that timed out while Redis stalled, applied when it went on, makes a claim look lost that is not. */
+    @Test
+    void releasingAClaimThatStillHoldsQueuesItsJobAgain() {
+        queued(1);
+        Claim held = claim("a");
+        stores.queue().release(held);
+        assertThat(stores.queue().claimedBy("a")).isEmpty();
+        assertThat(state(held.jobId()).status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(claim("b").jobId()).as("the job runs again, elsewhere or here").isEqualTo(held.jobId());
+    }
+
     @Test
     void releasingALostClaimKeepsTheInstancesNewerClaimOfTheSameJob() {
         queued(1);

@@ -95,6 +95,22 @@ public final class RedisServer implements AutoCloseable {
         return writes.toString();
     }
 
+    /** Freezes the server (SIGSTOP): it keeps its connections open and answers nothing, as a Redis that stalls. */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Thaws a paused server (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        if (new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " failed");
+        }
+    }
+
     /** Kills the server at once (SIGKILL), as a machine lost would. */
     public void kill() throws InterruptedException {
         if (process != null) {
@@ -106,6 +122,11 @@ public final class RedisServer implements AutoCloseable {
 
     public void stop() throws InterruptedException {
         if (process != null) {
+            try { // a paused server would not act on the SIGTERM: thaw it first
+                resume();
+            } catch (IOException | IllegalStateException e) {
+                // it is gone already
+            }
             process.destroy();
             process.waitFor();
             process = null;
