@@ -15,6 +15,7 @@ import io.dray.api.JobStatusFilter;
 import io.dray.api.JobStatusRepresentation;
 import io.dray.api.LiveStreamFilter;
 import io.dray.api.LiveStreams;
+import io.dray.api.OpenApiDocument;
 import io.dray.api.RequestLimits;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.VersionPrefixFilter;
@@ -152,6 +153,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.jersey().register(new JobResource(engine, limits, security.getMaxLogLines(),
                 engineConfig.waitAnswers(environment), environment.getObjectMapper(), environment.getValidator(),
                 webhooks.defaultCallback() == null ? null : Callback.configuredDefault()));
+        environment.jersey().register(new OpenApiDocument());
     }
 
     /**
