@@ -30,6 +30,7 @@ import io.dray.core.Stores;
 import io.dray.docker.DockerEngine;
 import io.dray.docker.DockerHealthCheck;
 import io.dray.docker.DockerStepRunner;
+import io.dray.metrics.PrometheusMetrics;
 import io.dray.store.RedisFactory;
 import io.dray.store.RedisHealthCheck;
 import io.dray.store.RedisStores;
@@ -110,9 +111,13 @@ public class DrayApplication extends Application<DrayConfiguration> {
         DockerStepRunner runner = new DockerStepRunner(docker, spools, engineConfig.runnerExecutors(environment),
                 config.getRedis().getKeyPrefix());
         // Managed after the executors it runs on, so that it stops (and hands its jobs back) before they do.
-        JobEngine engine = new JobEngine(stores, runner, spools, clock, engineConfig.settings(),
-                security.imageAllowList(), environment.metrics(), engineConfig.engineExecutors(environment));
+        PrometheusMetrics prometheus = new PrometheusMetrics(environment.metrics());
+        JobEngine engine = new JobEngine(stores.observedBy(prometheus.jobs()), runner, spools, clock,
+                engineConfig.settings(), security.imageAllowList(), environment.metrics(),
+                engineConfig.engineExecutors(environment));
         environment.lifecycle().manage(engine);
+        prometheus.engineGauges(engine::queueLength, engine::jobsRunningHere);
+        environment.admin().addServlet("prometheus", prometheus.servlet()).addMapping("/prometheus");
 
         WebhooksFactory webhooks = config.getWebhooks();
         ObjectMapper json = environment.getObjectMapper();
@@ -135,6 +140,8 @@ public class DrayApplication extends Application<DrayConfiguration> {
             }
         });
         keepStreamsUncompressed(config);
+        environment.servlets().addFilter("request-metrics", prometheus.requestCounter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("live-streams", new LiveStreamFilter(engine, streams, tokens,
                         environment.getObjectMapper(), engineConfig.liveStreamWork(environment)))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
