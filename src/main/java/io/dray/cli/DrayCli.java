@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +73,21 @@ public final class DrayCli {
         return cli;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     DrayServer server() {
+        URI address;
+        try {
+            address = new URI(url);
+        } catch (URISyntaxException e) {
+            address = null;
+        }
+        if (address == null || address.getHost() == null
+                || !("http".equals(address.getScheme()) || "https".equals(address.getScheme()))) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "the server's address (--url, DRAY_URL) must be http://host:port or https://..., not " + url);
+        }
         return new DrayServer(url, token);
     }
 
@@ -338,7 +354,7 @@ public final class DrayCli {
                 }
                 out.flush();
             });
-            return 0;
+            throw new DrayServer.Unreachable("the server ended the stream of events");
         }
     }
 

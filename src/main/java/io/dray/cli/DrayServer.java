@@ -27,6 +27,8 @@ final class DrayServer {
     private static final Duration ANSWER_TIME = Duration.ofSeconds(30);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    /** The address as messages show it: without a user and password, if the URL has them. */
+    private final String shown;
     private final String token;
 
     /** The server said no: its status and message, the user's to fix. */
@@ -52,6 +54,7 @@ final class DrayServer {
      */
     DrayServer(String url, String token) {
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        this.shown = base.getRawUserInfo() == null ? base.toString() : base.toString().replace(base.getRawUserInfo() + "@", "");
         this.token = token == null || token.isBlank() ? null : token.trim();
     }
 
@@ -99,7 +102,7 @@ final class DrayServer {
                 }
             }
         } catch (IOException e) {
-            throw new Unreachable("the stream from " + base + " broke: " + e.getMessage());
+            throw new Unreachable("the stream from " + shown + " broke: " + e.getMessage());
         }
     }
 
@@ -109,7 +112,7 @@ final class DrayServer {
         try (InputStream body = response.body()) {
             reader.accept(body);
         } catch (IOException e) {
-            throw new Unreachable("the answer from " + base + " broke: " + e.getMessage());
+            throw new Unreachable("the answer from " + shown + " broke: " + e.getMessage());
         }
     }
 
@@ -130,9 +133,9 @@ final class DrayServer {
         try {
             response = http.send(request.build(), body);
         } catch (ConnectException e) {
-            throw new Unreachable("cannot connect to " + base + " (set DRAY_URL or --url)");
+            throw new Unreachable("cannot connect to " + shown + " (set DRAY_URL or --url)");
         } catch (IOException e) {
-            throw new Unreachable("no answer from " + base + ": " + e.getMessage());
+            throw new Unreachable("no answer from " + shown + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unreachable("interrupted");
@@ -143,7 +146,7 @@ final class DrayServer {
             if (status < 500) {
                 throw new Refused(status, message);
             }
-            throw new Unreachable(base + " answered " + status + ": " + message);
+            throw new Unreachable(shown + " answered " + status + ": " + message);
         }
         return response;
     }
@@ -173,7 +176,7 @@ final class DrayServer {
         try {
             return JSON.readTree(text);
         } catch (IOException e) {
-            throw new Unreachable(base + " answered something other than Dray's JSON: " + e.getMessage());
+            throw new Unreachable(shown + " answered something other than Dray's JSON: " + e.getMessage());
         }
     }
 }

@@ -185,6 +185,9 @@ class CliIT {
         assertThat(usage.err()).contains("--limit");
         assertThat(dray("frobnicate").exit()).isEqualTo(2);
         assertThat(dray("submit", "/no/such/job.json").exit()).isEqualTo(2);
+        Run badUrl = run(List.of("ls", "--url", "localhost:3000"), Map.of(), null);
+        assertThat(badUrl.exit()).isEqualTo(2);
+        assertThat(badUrl.err()).contains("must be http://host:port");
 
         Run unreachable = run(List.of("ls", "--url", "http://127.0.0.1:1"), Map.of(), null);
         assertThat(unreachable.exit()).isEqualTo(4);
