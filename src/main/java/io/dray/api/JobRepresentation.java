@@ -33,9 +33,11 @@ public record JobRepresentation(
         String name,
         @Valid List<@NotNull @Valid EnvVarRepresentation> environment,
         @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps,
-        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none", oneOf = {BigDecimal.class, String.class})
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue timeout,
-        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none", oneOf = {BigDecimal.class, String.class})
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue ttl,
         String input,
         @Valid CallbackRepresentation callback) {

@@ -65,6 +65,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import org.glassfish.jersey.media.multipart.FormDataBodyPart;
 import org.glassfish.jersey.media.multipart.FormDataParam;
+
 /** The original Dray's API. Also answers under {@code /v<version>/}, see {@link VersionPrefixFilter}. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -72,9 +73,9 @@ import org.glassfish.jersey.media.multipart.FormDataParam;
 @Tag(name = "jobs")
 @SecurityRequirement(name = OpenApiDocument.TOKEN)
 @ApiResponse(responseCode = "401", description = "API tokens are configured, and the request has none or a wrong one",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))
+        content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
 @ApiResponse(responseCode = "503", description = "Redis, the job store, cannot be reached",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))
+        content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
 public final class JobResource {
     /** Below Jetty's idle timeout (30 s), which would otherwise close a waiting request's connection. */
     static final Duration MAX_WAIT = Duration.ofSeconds(20);
@@ -114,8 +115,10 @@ public final class JobResource {
             + " `id` (secrets masked) and a `Location` header. A job with a large input may also be sent as"
             + " `multipart/form-data`, with a `job` part (the job's JSON) and an `input` part (the first step's stdin).",
             requestBody = @RequestBody(required = true, content = {
-                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobRepresentation.class)),
-                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA, schema = @Schema(implementation = ApiShapes.JobWithInput.class),
+                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobRepresentation.class)),
+                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+                            schema = @Schema(implementation = ApiShapes.JobWithInput.class),
                             encoding = {@Encoding(name = "job", contentType = MediaType.APPLICATION_JSON),
                                     @Encoding(name = "input", contentType = MediaType.APPLICATION_OCTET_STREAM)})}),
             responses = {
@@ -123,16 +126,20 @@ public final class JobResource {
                             description = "the job's address", schema = @Schema(type = "string", format = "uri")),
                             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                     schema = @Schema(implementation = JobRepresentation.class))),
-            @ApiResponse(responseCode = "400", description = "The body is not JSON, or a field has the wrong type, or `input` is not base64", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "403", description = "A step's image is not in `security.allowedImages`", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "413", description = "The body, or the multipart input, is larger than allowed", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "422", description = "The job is invalid: the message names every field at fault", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "429", description = "The queue is full (`engine.maxQueuedJobs`)", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))})
+                    @ApiResponse(responseCode = "400", description = "The body is not JSON, or a field has the wrong"
+                            + " type, or `input` is not base64",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "403", description = "A step's image is not in"
+                            + " `security.allowedImages`",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "413", description = "The body, or the multipart input, is larger"
+                            + " than allowed",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "422", description = "The job is invalid: the message names every"
+                            + " field at fault",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "429", description = "The queue is full (`engine.maxQueuedJobs`)",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
         limits.check(request);
         byte[] input = request.decodedInput();
@@ -220,10 +227,11 @@ public final class JobResource {
                             schema = @Schema(type = "string")),
                             content = @Content(mediaType = MediaType.APPLICATION_JSON, array = @ArraySchema(
                                     schema = @Schema(implementation = JobSummaryRepresentation.class)))),
-            @ApiResponse(responseCode = "400", description = "`since`, `until`, `limit` or `cursor` is not a time or a number", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "422", description = "A status, order or limit out of range", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))})
+                    @ApiResponse(responseCode = "400", description = "`since`, `until`, `limit` or `cursor` is not a"
+                            + " time or a number",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "422", description = "A status, order or limit out of range",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response list(
             @Parameter(description = "keeps jobs in these states; repeatable", array = @ArraySchema(schema = @Schema(
                     allowableValues = {"queued", "running", "complete", "error", "cancelled"})))
@@ -312,10 +320,10 @@ public final class JobResource {
                     @ApiResponse(responseCode = "200", description = "The job's status", content = @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = JobStatusRepresentation.class))),
-            @ApiResponse(responseCode = "400", description = "`wait` is not a duration", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "404", description = "No such job", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))})
+                    @ApiResponse(responseCode = "400", description = "`wait` is not a duration",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public void status(@PathParam("id") String id,
             @Parameter(description = "how long to wait for the job to end: seconds, or e.g. `500ms`, `20s`; at most"
                     + " 20 s", schema = @Schema(type = "string", example = "20s")) @QueryParam("wait") String wait,
@@ -374,14 +382,17 @@ public final class JobResource {
                                             schema = @Schema(implementation = ApiShapes.NdjsonLogLine.class))}),
                     @ApiResponse(responseCode = "204", description = "With `follow` and `Last-Event-ID`: the job has"
                             + " ended and nothing is left; how SSE tells a client to stop reconnecting"),
-            @ApiResponse(responseCode = "400", description = "`index`, `limit`, `step` or `Last-Event-ID` is not a number", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "404", description = "No such job", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "406", description = "`follow=true` without `Accept: text/event-stream` or `application/x-ndjson`", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "422", description = "A number out of range, a step the job does not have, or a stream other than stdout and stderr", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))})
+                    @ApiResponse(responseCode = "400", description = "`index`, `limit`, `step` or `Last-Event-ID` is"
+                            + " not a number",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "406", description = "`follow=true` without `Accept:"
+                            + " text/event-stream` or `application/x-ndjson`",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "422", description = "A number out of range, a step the job does not"
+                            + " have, or a stream other than stdout and stderr",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response log(
             @PathParam("id") String id,
             @Parameter(description = "the first line's index", schema = @Schema(type = "integer", format = "int64",
@@ -423,10 +434,10 @@ public final class JobResource {
                     @ApiResponse(responseCode = "200", description = "The job's status, now `cancelled`",
                             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                     schema = @Schema(implementation = JobStatusRepresentation.class))),
-            @ApiResponse(responseCode = "404", description = "No such job", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class))),
-            @ApiResponse(responseCode = "409", description = "The job has already ended", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))})
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "409", description = "The job has already ended",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public JobStatusRepresentation cancel(@PathParam("id") String id,
             @Parameter(description = "why, kept in the job's `error`") @QueryParam("reason") String reason,
             @Context HttpServletRequest request, @Context SecurityContext security) {
@@ -440,8 +451,8 @@ public final class JobResource {
     @Operation(summary = "Delete a job", description = "Cancels the job if it is still queued or running, then removes"
             + " everything kept for it.", responses = {
                     @ApiResponse(responseCode = "204", description = "Deleted"),
-            @ApiResponse(responseCode = "404", description = "No such job", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiShapes.Error.class)))})
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response delete(@PathParam("id") String id, @Context HttpServletRequest request,
             @Context SecurityContext security) {
         engine.delete(id, "deleted by " + who(request, security, null));

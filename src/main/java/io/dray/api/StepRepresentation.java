@@ -33,7 +33,8 @@ public record StepRepresentation(
         Boolean refresh,
         String beginDelimiter,
         String endDelimiter,
-        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none", oneOf = {BigDecimal.class, String.class})
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue timeout,
         @Schema(description = "bytes, or e.g. \"512m\"; 0 or \"\" for none", oneOf = {Long.class, String.class})
         Object memory,
@@ -45,7 +46,8 @@ public record StepRepresentation(
         @Pattern(regexp = "/.*", message = "must be an absolute path") String workingDir,
         String user,
         Number retries,
-        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none", oneOf = {BigDecimal.class, String.class})
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue retryDelay) {
 
     /** Docker refuses a smaller memory limit. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -202,18 +203,44 @@ public final class DrayCli {
             }
             String path = "jobs" + (query.isEmpty() ? "" : "?" + String.join("&", query));
             PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(dray.server().getText(path));
-                return 0;
-            }
-            JsonNode jobs = dray.server().getJson(path);
-            String format = "%-36s  %-24s  %-9s  %-24s  %s%n";
-            out.printf(format, "ID", "NAME", "STATUS", "CREATED", "FINISHED");
-            for (JsonNode job : jobs) {
-                out.printf(format, job.path("id").asText(), job.path("name").asText(""), job.path("status").asText(""),
-                        job.path("createdAt").asText(""), job.path("finishedAt").asText(""));
-            }
+            // Read as the server streams it: a list of a hundred thousand jobs is never held whole.
+            dray.server().read(path, body -> {
+                if (json) {
+                    copy(body, out);
+                } else {
+                    printTable(body, out);
+                }
+            });
             return 0;
+        }
+
+        private static void copy(InputStream body, PrintWriter out) {
+            try {
+                new InputStreamReader(body, StandardCharsets.UTF_8).transferTo(out);
+                out.println();
+                out.flush();
+            } catch (IOException e) {
+                throw new DrayServer.Unreachable("the list broke off: " + e.getMessage());
+            }
+        }
+
+        private static void printTable(InputStream body, PrintWriter out) {
+            String format = "%-36s  %-24s  %-9s  %-24s  %s%n";
+            try (JsonParser jobs = JSON.getFactory().createParser(body)) {
+                if (jobs.nextToken() != JsonToken.START_ARRAY) {
+                    throw new DrayServer.Unreachable("the server's list of jobs is not a JSON array");
+                }
+                out.printf(format, "ID", "NAME", "STATUS", "CREATED", "FINISHED");
+                while (jobs.nextToken() == JsonToken.START_OBJECT) {
+                    JsonNode job = JSON.readTree(jobs);
+                    out.printf(format, job.path("id").asText(), job.path("name").asText(""),
+                            job.path("status").asText(""), job.path("createdAt").asText(""),
+                            job.path("finishedAt").asText(""));
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new DrayServer.Unreachable("the list broke off: " + e.getMessage());
+            }
         }
     }
 
