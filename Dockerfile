@@ -6,6 +6,9 @@ ARG BASE_IMAGE=eclipse-temurin:17-jre
 FROM ${BASE_IMAGE}
 
 COPY target/dray.jar config.yml jvm.options /app/
+# The dray command-line client, from the same jar: docker exec <container> dray ls
+COPY bin/dray /app/bin/dray
+RUN ln -s /app/bin/dray /usr/local/bin/dray
 WORKDIR /app
 # A class-data archive of a training start: with it and jvm.options Dray starts in about 3 s instead of about 5.5 s.
 COPY scripts/class-archive /tmp/

@@ -16,6 +16,7 @@ import io.dray.api.JobStatusRepresentation;
 import io.dray.api.JsonErrorHandler;
 import io.dray.api.LiveStreamFilter;
 import io.dray.api.LiveStreams;
+import io.dray.api.OpenApiDocument;
 import io.dray.api.RequestLimits;
 import io.dray.api.RequestSizeFilter;
 import io.dray.api.UnreadBodyFilter;
@@ -32,6 +33,7 @@ import io.dray.core.Stores;
 import io.dray.docker.DockerEngine;
 import io.dray.docker.DockerHealthCheck;
 import io.dray.docker.DockerStepRunner;
+import io.dray.metrics.PrometheusMetrics;
 import io.dray.store.RedisFactory;
 import io.dray.store.RedisHealthCheck;
 import io.dray.store.RedisStores;
@@ -113,9 +115,13 @@ public class DrayApplication extends Application<DrayConfiguration> {
         DockerStepRunner runner = new DockerStepRunner(docker, spools, engineConfig.runnerExecutors(environment),
                 config.getRedis().getKeyPrefix());
         // Managed after the executors it runs on, so that it stops (and hands its jobs back) before they do.
-        JobEngine engine = new JobEngine(stores, runner, spools, clock, engineConfig.settings(),
-                security.imageAllowList(), environment.metrics(), engineConfig.engineExecutors(environment));
+        PrometheusMetrics prometheus = new PrometheusMetrics(environment.metrics());
+        JobEngine engine = new JobEngine(stores.observedBy(prometheus.jobs()), runner, spools, clock,
+                engineConfig.settings(), security.imageAllowList(), environment.metrics(),
+                engineConfig.engineExecutors(environment));
         environment.lifecycle().manage(engine);
+        prometheus.engineGauges(engine::queueLength, engine::jobsRunningHere);
+        environment.admin().addServlet("prometheus", prometheus.servlet()).addMapping("/prometheus");
 
         WebhooksFactory webhooks = config.getWebhooks();
         ObjectMapper json = environment.getObjectMapper();
@@ -141,6 +147,8 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         environment.servlets().addFilter("unread-bodies", new UnreadBodyFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        environment.servlets().addFilter("request-metrics", prometheus.requestCounter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("live-streams", new LiveStreamFilter(engine, streams, tokens,
                         environment.getObjectMapper(), engineConfig.liveStreamWork(environment)))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
@@ -159,6 +167,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.jersey().register(new JobResource(engine, limits, security.getMaxLogLines(),
                 engineConfig.waitAnswers(environment), environment.getObjectMapper(), environment.getValidator(),
                 webhooks.defaultCallback() == null ? null : Callback.configuredDefault()));
+        environment.jersey().register(new OpenApiDocument());
     }
 
     /**

@@ -66,6 +66,9 @@ class DrayImageIT {
             String fileJob = client.submit(FILE_JOB);
             assertThat(client.awaitFinished(fileJob, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("complete");
             assertThat(client.log(fileJob)).containsExactly("to-log", "IN-FILE");
+            // The command-line client is in the image, on the PATH, and reaches the server at its own DRAY_URL.
+            assertThat(TestDocker.docker("exec", "-e", "DRAY_URL=http://127.0.0.1:" + port, name, "dray", "get", fileJob))
+                    .contains("\"status\" : \"complete\"");
             TestDocker.awaitNoContainersOf(fileJob);
             try (var left = Files.list(Path.of(dataDir))) {
                 assertThat(left).as("output files left in the data directory").isEmpty();

@@ -102,7 +102,8 @@ class SecureRedisIT {
         DrayClient admin = new DrayClient(dray.adminUrl(""));
         List<String> answers = new ArrayList<>();
         for (HttpResponse<String> answer : List.of(api.get("/jobs/" + jobId), api.get("/jobs/" + jobId + "/log"),
-                api.get("/jobs"), admin.get("/healthcheck"), admin.get("/metrics"), admin.get("/threads"))) {
+                api.get("/jobs"), api.get("/openapi.json"), admin.get("/healthcheck"), admin.get("/metrics"),
+                admin.get("/prometheus"), admin.get("/threads"))) {
             answers.add(answer.body());
         }
         return answers;

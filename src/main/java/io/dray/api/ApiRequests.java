@@ -13,7 +13,7 @@ import java.util.Optional;
  * one place: its route without the version prefix, whether its token is good, and errors written as
  * {@link ErrorMappers} writes them.
  */
-final class ApiRequests {
+public final class ApiRequests {
     private final Optional<ApiTokenAuthenticator> tokens;
     private final ObjectMapper json;
 
@@ -26,6 +26,24 @@ final class ApiRequests {
     /** The request's path without its version prefix; null for an escaped path, which only Jersey decodes. */
     static String route(String pathInfo) {
         return pathInfo == null || pathInfo.indexOf('%') >= 0 ? null : VersionPrefixFilter.unversioned(pathInfo);
+    }
+
+    /**
+     * The route a request's path is, as the OpenAPI document names it ({@code /jobs/{id}/log}), for counting requests
+     * by route with a bounded number of names; {@code other} for a path no route serves.
+     */
+    public static String template(String pathInfo) {
+        String route = route(pathInfo);
+        if (route == null) {
+            return "other";
+        }
+        return switch (route) {
+            case "/jobs", "/events", "/openapi.json", "/openapi.yaml" -> route;
+            default -> jobId(route, "/log") != null ? "/jobs/{id}/log"
+                    : jobId(route, "/cancel") != null ? "/jobs/{id}/cancel"
+                    : jobId(route, "") != null ? "/jobs/{id}"
+                    : "other";
+        };
     }
 
     /** The job id of {@code /jobs/{id}<suffix>}, or null for any other route. */

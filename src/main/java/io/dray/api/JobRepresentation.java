@@ -8,9 +8,11 @@ import io.dray.core.Callback;
 import io.dray.core.EnvVar;
 import io.dray.core.JobRequest;
 import io.dray.core.Step;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -31,7 +33,11 @@ public record JobRepresentation(
         String name,
         @Valid List<@NotNull @Valid EnvVarRepresentation> environment,
         @NotEmpty @Valid List<@NotNull @Valid StepRepresentation> steps,
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue timeout,
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue ttl,
         String input,
         @Valid CallbackRepresentation callback) {

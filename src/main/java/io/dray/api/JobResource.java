@@ -14,6 +14,18 @@ import io.dray.core.LogFilter;
 import io.dray.core.LogPage;
 import io.dray.core.LogStream;
 import io.dropwizard.jersey.params.LongParam;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Encoding;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.annotation.security.PermitAll;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolation;
@@ -58,6 +70,12 @@ import org.glassfish.jersey.media.multipart.FormDataParam;
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @PermitAll
+@Tag(name = "jobs")
+@SecurityRequirement(name = OpenApiDocument.TOKEN)
+@ApiResponse(responseCode = "401", description = "API tokens are configured, and the request has none or a wrong one",
+        content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
+@ApiResponse(responseCode = "503", description = "Redis, the job store, cannot be reached",
+        content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
 public final class JobResource {
     /** Below Jetty's idle timeout (30 s), which would otherwise close a waiting request's connection. */
     static final Duration MAX_WAIT = Duration.ofSeconds(20);
@@ -93,6 +111,35 @@ public final class JobResource {
     @POST
     @Timed
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a job", description = "The job runs in the background; the answer echoes it with its"
+            + " `id` (secrets masked) and a `Location` header. A job with a large input may also be sent as"
+            + " `multipart/form-data`, with a `job` part (the job's JSON) and an `input` part (the first step's stdin).",
+            requestBody = @RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobRepresentation.class)),
+                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+                            schema = @Schema(implementation = ApiShapes.JobWithInput.class),
+                            encoding = {@Encoding(name = "job", contentType = MediaType.APPLICATION_JSON),
+                                    @Encoding(name = "input", contentType = MediaType.APPLICATION_OCTET_STREAM)})}),
+            responses = {
+                    @ApiResponse(responseCode = "201", description = "Submitted", headers = @Header(name = "Location",
+                            description = "the job's address", schema = @Schema(type = "string", format = "uri")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = JobRepresentation.class))),
+                    @ApiResponse(responseCode = "400", description = "The body is not JSON, or a field has the wrong"
+                            + " type, or `input` is not base64",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "403", description = "A step's image is not in"
+                            + " `security.allowedImages`",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "413", description = "The body, or the multipart input, is larger"
+                            + " than allowed",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "422", description = "The job is invalid: the message names every"
+                            + " field at fault",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "429", description = "The queue is full (`engine.maxQueuedJobs`)",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response submit(@NotNull @Valid JobRepresentation request, @Context UriInfo uri) {
         limits.check(request);
         byte[] input = request.decodedInput();
@@ -107,6 +154,7 @@ public final class JobResource {
     @POST
     @Timed
     @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(hidden = true) // documented with submit: one operation, two request types
     public Response submitWithInput(@FormDataParam("job") FormDataBodyPart jobPart,
             @FormDataParam("input") FormDataBodyPart inputPart, @Context UriInfo uri) throws IOException {
         if (jobPart == null) {
@@ -171,14 +219,35 @@ public final class JobResource {
      */
     @GET
     @Timed
+    @Operation(summary = "List jobs", description = "Every job kept, oldest first, streamed; with filters, the jobs"
+            + " they keep; with `limit`, a page and a `Link: <...>; rel=\"next\"` header to the next one.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The jobs", headers = @Header(name = "Link",
+                            description = "with `limit`: the next page, `<...>; rel=\"next\"`, while there may be more",
+                            schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON, array = @ArraySchema(
+                                    schema = @Schema(implementation = JobSummaryRepresentation.class)))),
+                    @ApiResponse(responseCode = "400", description = "`since`, `until`, `limit` or `cursor` is not a"
+                            + " time or a number",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "422", description = "A status, order or limit out of range",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response list(
+            @Parameter(description = "keeps jobs in these states; repeatable", array = @ArraySchema(schema = @Schema(
+                    allowableValues = {"queued", "running", "complete", "error", "cancelled"})))
             @QueryParam("status") List<String> statuses,
-            @QueryParam("name") String namePrefix,
-            @QueryParam("since") String since,
-            @QueryParam("until") String until,
+            @Parameter(description = "keeps jobs whose name begins with this") @QueryParam("name") String namePrefix,
+            @Parameter(description = "keeps jobs created at or after this time (ISO-8601)",
+                    schema = @Schema(type = "string", format = "date-time")) @QueryParam("since") String since,
+            @Parameter(description = "keeps jobs created before this time (ISO-8601)",
+                    schema = @Schema(type = "string", format = "date-time")) @QueryParam("until") String until,
+            @Parameter(schema = @Schema(allowableValues = {"oldest", "newest"}))
             @QueryParam("order") @DefaultValue("oldest") @Pattern(regexp = "oldest|newest",
                     message = "must be oldest or newest") String order,
-            @QueryParam("limit") String limitParam,
+            @Parameter(description = "answers a page of at most this many jobs", schema = @Schema(type = "integer",
+                    minimum = "1", maximum = "" + MAX_PAGE_JOBS)) @QueryParam("limit") String limitParam,
+            @Parameter(description = "where a page begins: take it from the `Link` header",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "0"))
             @QueryParam("cursor") String cursorParam,
             @Context UriInfo uri) {
         Long limit = QueryNumbers.parse("limit", limitParam, 1, MAX_PAGE_JOBS);
@@ -246,7 +315,19 @@ public final class JobResource {
     @GET
     @Timed
     @Path("/{id}")
-    public void status(@PathParam("id") String id, @QueryParam("wait") String wait, @Suspended AsyncResponse response) {
+    @Operation(summary = "A job's status", description = "With `wait`, answered as soon as the job has ended, or"
+            + " after the wait with its status then.", responses = {
+                    @ApiResponse(responseCode = "200", description = "The job's status", content = @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobStatusRepresentation.class))),
+                    @ApiResponse(responseCode = "400", description = "`wait` is not a duration",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
+    public void status(@PathParam("id") String id,
+            @Parameter(description = "how long to wait for the job to end: seconds, or e.g. `500ms`, `20s`; at most"
+                    + " 20 s", schema = @Schema(type = "string", example = "20s")) @QueryParam("wait") String wait,
+            @Suspended AsyncResponse response) {
         if (wait == null) {
             response.resume(JobStatusRepresentation.of(engine.state(id)));
             return;
@@ -277,12 +358,52 @@ public final class JobResource {
     @GET
     @Timed
     @Path("/{id}/log")
+    @Operation(summary = "A job's log", description = "Every line from `index` on, streamed. With `follow=true` and"
+            + " `Accept: text/event-stream` or `application/x-ndjson`, a live stream of the lines as they are written,"
+            + " ended by the job's status when the job ends: SSE events `line` (`id` the line's index, `data` the"
+            + " line) and `end` (`data` the job's status), or NDJSON lines `{\"index\", \"line\"}` and a last"
+            + " `{\"end\": true, \"status\"}`; a keep-alive (an SSE comment, an empty NDJSON line) every 15 s.",
+            parameters = {
+                    @Parameter(name = "follow", in = ParameterIn.QUERY, description = "a live stream instead of the"
+                            + " log so far (needs a stream `Accept` type)", schema = @Schema(type = "boolean")),
+                    @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "with `follow`: resumes"
+                            + " after this line, as SSE clients send it", schema = @Schema(type = "integer",
+                            format = "int64", minimum = "0")),
+                    @Parameter(name = "access_token", in = ParameterIn.QUERY, description = "the API token, for"
+                            + " clients that cannot send headers (a browser's EventSource)", schema = @Schema(type = "string"))},
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The log; or with `follow`, its live stream",
+                            content = {
+                                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                                            schema = @Schema(implementation = ApiShapes.Log.class)),
+                                    @Content(mediaType = "text/event-stream", schema = @Schema(type = "string",
+                                            description = "Server-Sent Events: `line` events, then one `end` event")),
+                                    @Content(mediaType = "application/x-ndjson",
+                                            schema = @Schema(implementation = ApiShapes.NdjsonLogLine.class))}),
+                    @ApiResponse(responseCode = "204", description = "With `follow` and `Last-Event-ID`: the job has"
+                            + " ended and nothing is left; how SSE tells a client to stop reconnecting"),
+                    @ApiResponse(responseCode = "400", description = "`index`, `limit`, `step` or `Last-Event-ID` is"
+                            + " not a number",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "406", description = "`follow=true` without `Accept:"
+                            + " text/event-stream` or `application/x-ndjson`",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "422", description = "A number out of range, a step the job does not"
+                            + " have, or a stream other than stdout and stderr",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response log(
             @PathParam("id") String id,
+            @Parameter(description = "the first line's index", schema = @Schema(type = "integer", format = "int64",
+                    minimum = "0", maximum = "" + MAX_LOG_INDEX, defaultValue = "0"))
             @QueryParam("index") @DefaultValue("0") @NotNull @Min(value = 0, message = "must be 0 or more")
                     @Max(value = MAX_LOG_INDEX, message = "must be at most " + MAX_LOG_INDEX) LongParam index,
-            @QueryParam("limit") String limitParam,
-            @QueryParam("step") String stepParam,
+            @Parameter(description = "answers at most this many lines (and `next`)", schema = @Schema(type = "integer",
+                    format = "int64", minimum = "1")) @QueryParam("limit") String limitParam,
+            @Parameter(description = "keeps one step's lines (every attempt's)", schema = @Schema(type = "integer",
+                    minimum = "0")) @QueryParam("step") String stepParam,
+            @Parameter(schema = @Schema(allowableValues = {"stdout", "stderr"}))
             @QueryParam("stream") @Pattern(regexp = "stdout|stderr", message = "must be stdout or stderr") String stream) {
         Long limit = QueryNumbers.parse("limit", limitParam, 1, Long.MAX_VALUE);
         LogFilter filter = logFilter(id, QueryNumbers.parse("step", stepParam, 0, Long.MAX_VALUE), stream);
@@ -308,7 +429,17 @@ public final class JobResource {
     @POST
     @Timed
     @Path("/{id}/cancel")
-    public JobStatusRepresentation cancel(@PathParam("id") String id, @QueryParam("reason") String reason,
+    @Operation(summary = "Cancel a job", description = "Stops a queued or running job: a running container is stopped,"
+            + " later steps never begin.", responses = {
+                    @ApiResponse(responseCode = "200", description = "The job's status, now `cancelled`",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = JobStatusRepresentation.class))),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
+                    @ApiResponse(responseCode = "409", description = "The job has already ended",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
+    public JobStatusRepresentation cancel(@PathParam("id") String id,
+            @Parameter(description = "why, kept in the job's `error`") @QueryParam("reason") String reason,
             @Context HttpServletRequest request, @Context SecurityContext security) {
         return JobStatusRepresentation.of(engine.cancel(id, "cancelled by " + who(request, security, reason)));
     }
@@ -317,6 +448,11 @@ public final class JobResource {
     @DELETE
     @Timed
     @Path("/{id}")
+    @Operation(summary = "Delete a job", description = "Cancels the job if it is still queued or running, then removes"
+            + " everything kept for it.", responses = {
+                    @ApiResponse(responseCode = "204", description = "Deleted"),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
     public Response delete(@PathParam("id") String id, @Context HttpServletRequest request,
             @Context SecurityContext security) {
         engine.delete(id, "deleted by " + who(request, security, null));

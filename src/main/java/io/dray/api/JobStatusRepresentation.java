@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.JobState;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,15 +20,16 @@ import java.util.List;
 @JsonPropertyOrder({"id", "name", "stepsCompleted", "status", "error", "createdAt", "startedAt", "finishedAt",
         "finishedIn", "steps", "callback"})
 public record JobStatusRepresentation(
-        String id,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String id,
         String name,
-        int stepsCompleted,
-        String status,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int stepsCompleted,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
+                allowableValues = {"queued", "running", "complete", "error", "cancelled"}) String status,
         String error,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        Double finishedIn,
+        @Schema(description = "the run time in seconds") Double finishedIn,
         List<StepStatusRepresentation> steps,
         CallbackStatusRepresentation callback) {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.dray.api.RequestLimits.InvalidRequestException;
 import io.dray.core.OutputChannel;
 import io.dray.core.Step;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
@@ -32,7 +33,10 @@ public record StepRepresentation(
         Boolean refresh,
         String beginDelimiter,
         String endDelimiter,
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue timeout,
+        @Schema(description = "bytes, or e.g. \"512m\"; 0 or \"\" for none", oneOf = {Long.class, String.class})
         Object memory,
         @DecimalMin(value = "0.01", message = "must be at least 0.01") Double cpus,
         Number cpuShares,
@@ -42,6 +46,8 @@ public record StepRepresentation(
         @Pattern(regexp = "/.*", message = "must be an absolute path") String workingDir,
         String user,
         Number retries,
+        @Schema(description = "seconds, or a duration such as \"90s\", \"15m\"; 0 for none",
+                oneOf = {BigDecimal.class, String.class})
         DurationValue retryDelay) {
 
     /** Docker refuses a smaller memory limit. */

@@ -3,6 +3,7 @@ package io.dray.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.dray.core.StepRecord;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 
 /**
@@ -15,10 +16,11 @@ import java.time.Instant;
 @JsonPropertyOrder({"index", "name", "source", "state", "exitCode", "startedAt", "finishedAt", "error", "attempt",
         "stdout", "stderr", "bytesPassed"})
 public record StepStatusRepresentation(
-        int index,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int index,
         String name,
         String source,
-        String state,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"pending", "running", "complete",
+                "error", "cancelled", "skipped"}) String state,
         Integer exitCode,
         Instant startedAt,
         Instant finishedAt,

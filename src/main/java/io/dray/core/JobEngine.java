@@ -128,8 +128,8 @@ public final class JobEngine implements Managed {
         this.logFlusher = new LogFlusher(dispatcher, executors.logFlusher(), settings.logFlushInterval());
         this.retention = new RetentionSweeper(stores.jobs(), executors.retention(), clock, metrics.meter("jobs.expired"),
                 finishedStates::invalidate);
-        metrics.gauge("jobs.running", () -> () -> dispatcher.runs().size());
-        metrics.gauge("jobs.queued", () -> leaseKeeper::queueLength);
+        metrics.gauge("jobs.running", () -> this::jobsRunningHere);
+        metrics.gauge("jobs.queued", () -> this::queueLength);
     }
 
     private Dispatcher dispatcher() {
@@ -143,6 +143,16 @@ public final class JobEngine implements Managed {
     /** This instance's name in the store and on its containers. */
     public String instance() {
         return instance;
+    }
+
+    /** The jobs this instance runs now. */
+    public int jobsRunningHere() {
+        return dispatcher.runs().size();
+    }
+
+    /** The jobs waiting in the queue for any instance, as the lease keeper last read it (every few seconds). */
+    public long queueLength() {
+        return leaseKeeper.queueLength();
     }
 
     /** The engine's own health: whether its lease is renewed and its dispatcher claims jobs. */

@@ -5,4 +5,10 @@ package io.dray.core;
  * and their callbacks' deliveries; and the feed of what changes in it.
  */
 public record Stores(JobStore jobs, JobQueue queue, LogStore logs, InstanceRegistry instances, JobFeed feed,
-        InputStore inputs, CallbackStore callbacks) {}
+        InputStore inputs, CallbackStore callbacks) {
+
+    /** These stores, with every change of a job's state written through them told to the observer once written. */
+    public Stores observedBy(JobObserver observer) {
+        return ObservedStores.of(this, observer);
+    }
+}
