@@ -1,0 +1,47 @@
+package io.dray.api;
+
+import io.dropwizard.assets.AssetsBundle;
+import io.dropwizard.servlets.assets.AssetServlet;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * The dashboard: HTML, ES modules and CSS from the jar under {@code /ui/}, on the API port. Its pages are real paths
+ * ({@code /ui/jobs/{id}}, {@code /ui/submit}) that all answer the one page, whose script shows what the path names: a
+ * deep link or a reload works. The assets carry no data and need no token; every answer with data comes from the API,
+ * which does.
+ */
+public final class DashboardAssets extends AssetsBundle {
+    public static final String URI_PATH = "/ui/";
+    private static final String RESOURCE_PATH = "/dashboard/";
+    /** The resource path as the servlet asks for what is under it: without its leading slash. */
+    private static final String RESOURCES = "dashboard/";
+    private static final String PAGE = "index.html";
+    /** The dashboard's own routes, within its resource path: a job's page and the submit page. */
+    private static final Pattern PAGE_ROUTES = Pattern.compile("jobs/[^/.]+|submit");
+
+    public DashboardAssets() {
+        super(RESOURCE_PATH, URI_PATH, PAGE, "dashboard");
+    }
+
+    @Override
+    protected AssetServlet createServlet() {
+        return new AssetServlet(RESOURCE_PATH, URI_PATH, PAGE, StandardCharsets.UTF_8) {
+            private static final long serialVersionUID = 1L;
+
+            /** A route of the dashboard is its page; an asset is itself (and a missing one answers 404). */
+            @Override
+            protected URL getResourceURL(String absoluteRequestedResourcePath) {
+                return super.getResourceURL(isPageRoute(absoluteRequestedResourcePath)
+                        ? RESOURCES + PAGE
+                        : absoluteRequestedResourcePath);
+            }
+        };
+    }
+
+    /** @param resource a resource the servlet asks for, e.g. {@code dashboard/jobs/ABC} for {@code /ui/jobs/ABC} */
+    static boolean isPageRoute(String resource) {
+        return resource.startsWith(RESOURCES) && PAGE_ROUTES.matcher(resource.substring(RESOURCES.length())).matches();
+    }
+}
