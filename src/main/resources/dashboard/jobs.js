@@ -136,8 +136,9 @@ export function renderJobs(main) {
       const { body } = await api(`/jobs/${encodeURIComponent(id)}`);
       const known = jobs.get(id);
       if (known) {
+        // An event may have told a later state than the one read (which was read before it happened).
         jobs.set(id, { ...known, name: body.name, createdAt: body.createdAt, finishedAt: body.finishedAt ?? known.finishedAt,
-          status: FINAL.has(known.status) ? known.status : body.status });
+          status: later(known.status, body.status) });
         schedule();
       }
     } catch (e) {
@@ -192,13 +193,14 @@ export function renderJobs(main) {
       render();
       return;
     }
-    // What the events said meanwhile is newer than what the list read.
+    // What the events said meanwhile may be newer than what the list read.
     const fresh = new Map();
     for (let i = read.length - 1; i >= 0; i--) {
       const job = read[i];
       if (deleted.has(job.id)) continue;
       const heard = jobs.get(job.id);
-      fresh.set(job.id, heard && heard.fromEvents ? { ...job, ...withoutNulls(heard) } : job);
+      fresh.set(job.id, heard && heard.fromEvents
+          ? { ...job, ...withoutNulls(heard), status: later(heard.status, job.status) } : job);
     }
     for (const [id, job] of jobs) {
       if (job.fromEvents && !fresh.has(id)) fresh.set(id, job);
@@ -221,6 +223,12 @@ export function renderJobs(main) {
     stream.close();
     clearInterval(ticker);
   };
+}
+
+/** Of two states of one job, the one its life reaches last: queued, then running, then one that is final. */
+function later(a, b) {
+  const rank = status => (FINAL.has(status) ? 2 : status === 'running' ? 1 : 0);
+  return rank(b) > rank(a) ? b : a;
 }
 
 function withoutNulls(job) {
