@@ -152,7 +152,13 @@ export function renderJob(main, id) {
       }
     });
   }
+  let listened = false;
   const events = openStream(() => `/events?job=${encodeURIComponent(id)}`, source => {
+    // Events are not replayed: after a reconnection, the job's state is read again.
+    source.addEventListener('open', () => {
+      if (listened) refreshSoon();
+      listened = true;
+    });
     for (const type of ['job.queued', 'job.running', 'job.complete', 'job.error', 'job.cancelled', 'step.running',
       'step.exited', 'step.retrying']) {
       source.addEventListener(type, refreshSoon);

@@ -163,7 +163,13 @@ export function renderJobs(main) {
     schedule();
   }
 
+  let listened = false;
   const stream = openStream(() => '/events', source => {
+    // Events are not replayed: after a reconnection, what happened meanwhile is read again.
+    source.addEventListener('open', () => {
+      if (listened && !loading) load();
+      listened = true;
+    });
     for (const type of ['job.queued', 'job.running', 'job.complete', 'job.error', 'job.cancelled', 'job.deleted']) {
       source.addEventListener(type, onEvent);
     }

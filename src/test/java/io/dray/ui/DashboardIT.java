@@ -76,7 +76,7 @@ class DashboardIT {
         // Debian's Chromium and its driver, by path: Selenium Manager would try to download them.
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--force-prefers-reduced-motion");
+                "--window-size=1280,1000");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .build();
@@ -96,7 +96,7 @@ class DashboardIT {
 
     @BeforeEach
     void desktopWindow() {
-        browser.manage().window().setSize(new Dimension(1280, 900));
+        browser.manage().window().setSize(new Dimension(1280, 1000));
     }
 
     @AfterEach
@@ -151,6 +151,7 @@ class DashboardIT {
         WebElement link = until(d -> visible(By.id("new-job-link")));
         String submitted = link.getText();
         jobs.add(submitted);
+        script("window.scrollTo(0, 0)");
         screenshot("submit", true);
 
         // The list shows it queued or running, then complete, with no reload.
