@@ -19,12 +19,13 @@ const EXAMPLE = {
     },
   ],
 };
-const DRAFT_KEY = 'dray.draft';
+// What was typed, kept while the user visits other pages; in memory only, as a job may hold secret values.
+let draft = null;
 
 export function renderSubmit(main) {
   const editor = el('textarea', { id: 'job-editor', spellcheck: false, rows: 22, autocomplete: 'off',
     'aria-describedby': 'job-help job-problems' });
-  editor.value = sessionStorage.getItem(DRAFT_KEY) || JSON.stringify(EXAMPLE, null, 2);
+  editor.value = draft || JSON.stringify(EXAMPLE, null, 2);
   const problems = el('ul', { id: 'job-problems', className: 'problems', 'aria-live': 'polite' });
   const result = el('div', { id: 'submit-result', 'aria-live': 'polite' });
   const send = el('button', { type: 'submit', className: 'primary', id: 'submit-job' }, 'Submit job');
@@ -71,7 +72,7 @@ export function renderSubmit(main) {
 
   let timer = null;
   editor.addEventListener('input', () => {
-    sessionStorage.setItem(DRAFT_KEY, editor.value);
+    draft = editor.value;
     clearTimeout(timer);
     timer = setTimeout(() => {
       const job = parsed();
@@ -80,7 +81,7 @@ export function renderSubmit(main) {
   });
   reset.addEventListener('click', () => {
     editor.value = JSON.stringify(EXAMPLE, null, 2);
-    sessionStorage.removeItem(DRAFT_KEY);
+    draft = null;
     show([], 'client');
     result.replaceChildren();
   });
@@ -102,7 +103,7 @@ export function renderSubmit(main) {
     try {
       const { body } = await api('/jobs', { method: 'POST', body: editor.value,
         headers: { 'Content-Type': 'application/json' } });
-      sessionStorage.removeItem(DRAFT_KEY);
+      draft = null;
       result.replaceChildren(
           el('p', { className: 'success' }, 'Job ',
               el('a', { href: `/ui/jobs/${encodeURIComponent(body.id)}`, id: 'new-job-link' }, body.id), ' submitted.'),

@@ -2,6 +2,10 @@ package io.dray.api;
 
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.servlets.assets.AssetServlet;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -19,6 +23,8 @@ public final class DashboardAssets extends AssetsBundle {
     private static final String RESOURCES = "dashboard/";
     private static final String PAGE = "index.html";
     /** The dashboard's own routes, within its resource path: a job's page and the submit page. */
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:;"
+            + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
     private static final Pattern PAGE_ROUTES = Pattern.compile("jobs/[^/.]+|submit");
 
     public DashboardAssets() {
@@ -29,6 +35,17 @@ public final class DashboardAssets extends AssetsBundle {
     protected AssetServlet createServlet() {
         return new AssetServlet(RESOURCE_PATH, URI_PATH, PAGE, StandardCharsets.UTF_8) {
             private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response)
+                    throws ServletException, IOException {
+                // Asked again each time (a 304 when unchanged): after an upgrade no tab mixes old and new modules.
+                response.setHeader("Cache-Control", "no-cache");
+                // Only Dray's own scripts, styles and API: the pages show what jobs print, never as code.
+                response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+                response.setHeader("X-Content-Type-Options", "nosniff");
+                super.doGet(request, response);
+            }
 
             /** A route of the dashboard is its page; an asset is itself (and a missing one answers 404). */
             @Override

@@ -283,6 +283,11 @@ class DashboardIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).as(asset).isEqualTo(200);
         }
+        HttpResponse<String> script = http.send(HttpRequest.newBuilder(URI.create(dray.url("/ui/app.js"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(script.headers().firstValue("Content-Type")).hasValue("text/javascript;charset=utf-8");
+        assertThat(script.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(script.headers().firstValue("Content-Security-Policy")).get().asString().startsWith("default-src 'self'");
         // /ui/jobs/{id} is the page, not the job's status, whatever it accepts.
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(dray.url("/ui/jobs/ABC-123")))
                 .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
