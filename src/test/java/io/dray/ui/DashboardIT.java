@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.function.Function;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +44,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -77,6 +80,9 @@ class DashboardIT {
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1280,1000");
+        // The console, to fail a test on a script error or a blocked script (failed requests aside: the tests make
+        // 401s and 404s on purpose, and stop a Dray whose events a page still listens to).
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .build();
@@ -102,6 +108,15 @@ class DashboardIT {
     @AfterEach
     void noContainerIsLeft() {
         TestDocker.awaitNoContainersOf(jobs);
+    }
+
+    @AfterEach
+    void noScriptFailed() {
+        assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                .filteredOn(entry -> entry.getLevel().intValue() >= Level.WARNING.intValue())
+                .map(LogEntry::getMessage)
+                .filteredOn(message -> !message.contains("Failed to load resource"))
+                .isEmpty();
     }
 
     @Test
@@ -204,6 +219,13 @@ class DashboardIT {
 
         browser.manage().window().setSize(new Dimension(390, 844));
         screenshot("jobs-390px", false);
+        // Dark when the system is dark.
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        assertThat(script("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(13, 17, 23)");
+        screenshot("jobs-390px-dark", false);
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        assertThat(script("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(255, 255, 255)");
     }
 
     @Test
