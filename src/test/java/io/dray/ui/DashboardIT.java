@@ -57,6 +57,7 @@ class DashboardIT {
     private static final String REDIS = System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
     private static final String PREFIX = "dray-test-" + UUID.randomUUID() + ":";
     private static final String TOKEN = "dashboard-" + UUID.randomUUID();
+    private static final String SECRET = "s3cret-" + UUID.randomUUID();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
     private static final Path DOCS = Path.of("docs");
@@ -161,6 +162,9 @@ class DashboardIT {
         ObjectNode formJob = (ObjectNode) JSON.readTree(
                 DrayClient.scriptJob("for i in $(seq 1 6); do echo \"line $i\"; sleep 0.5; done", "wc -l"));
         formJob.put("name", "dashboard-form");
+        formJob.putArray("environment").addObject().put("variable", "API_KEY").put("value", SECRET).put("secret", true);
+        ((ObjectNode) formJob.at("/steps/0/environment/0")).put("value", "echo \"key=$API_KEY\"; "
+                + formJob.at("/steps/0/environment/0/value").asText());
         setEditor(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(formJob));
         browser.findElement(By.id("submit-job")).click();
         WebElement link = until(d -> visible(By.id("new-job-link")));
@@ -168,6 +172,8 @@ class DashboardIT {
         jobs.add(submitted);
         script("window.scrollTo(0, 0)");
         screenshot("submit", true);
+        assertThat((String) script("return document.getElementById('submit-result').textContent"))
+                .contains("\"value\": \"****\"").doesNotContain(SECRET);
 
         // The list shows it queued or running, then complete, with no reload.
         browser.findElement(By.linkText("Jobs")).click();
@@ -206,6 +212,10 @@ class DashboardIT {
         // Delete the completed job from its page: back to the list, which no longer has it.
         browser.get(dray.url("/ui/jobs/" + submitted));
         until(d -> "complete".equals(d.findElement(By.id("job-status")).getText()));
+        // A secret variable reaches the step, and the page shows it nowhere: its log line is masked by Dray.
+        until(d -> logLines() == 8);
+        assertThat(browser.findElement(By.cssSelector(".log-line[data-index='0'] .log-text")).getText()).isEqualTo("key=****");
+        assertThat((String) script("return document.body.textContent")).doesNotContain(SECRET);
         browser.findElement(By.id("delete-job")).click();
         browser.findElement(By.id("confirm-no")).click();
         assertThat(client.get("/jobs/" + submitted).statusCode()).isEqualTo(200);
