@@ -7,6 +7,9 @@ const IDENTITY_VARIABLES = ['DRAY_JOB_ID', 'DRAY_JOB_NAME', 'DRAY_CURRENT_STEP_I
 const DURATION = /^[0-9]+(\.[0-9]+)?\s*(ms|s|m|h)?$/;
 const SIZE = /^([0-9]+)([bkmg]?)$/i;
 const MIN_MEMORY = 6 * 1024 * 1024;
+// The server reads memory and cpuShares as a Java long, and retries as an int.
+const MAX_LONG = 2 ** 63 - 1;
+const MAX_INT = 2 ** 31 - 1;
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 /** @returns {{field: string, message: string}[]} every problem found, each naming its field as the server does */
@@ -71,6 +74,7 @@ function checkStep(step, at, problem) {
     const size = typeof step.memory === 'number' ? step.memory : memoryBytes(step.memory);
     if (size == null) problem(`${at}.memory`, 'must be a number of bytes');
     else if (!Number.isInteger(size)) problem(`${at}.memory`, 'must be a whole number');
+    else if (size > MAX_LONG) problem(`${at}.memory`, 'is too large');
     else if (size < MIN_MEMORY) problem(`${at}.memory`, `must be at least ${MIN_MEMORY} bytes`);
   }
   if (step.cpus != null && !(typeof step.cpus === 'number' && step.cpus >= 0.01)) {
@@ -78,6 +82,7 @@ function checkStep(step, at, problem) {
   }
   if (step.cpuShares != null && step.cpuShares !== 0) {
     if (typeof step.cpuShares !== 'number') problem(`${at}.cpuShares`, 'has the wrong type');
+    else if (step.cpuShares > MAX_LONG) problem(`${at}.cpuShares`, 'is too large');
     else if (!Number.isInteger(step.cpuShares) || step.cpuShares < 2 || step.cpuShares > 262144) {
       problem(`${at}.cpuShares`, 'must be from 2 to 262144');
     }
@@ -95,6 +100,7 @@ function checkStep(step, at, problem) {
   }
   if (step.retries != null) {
     if (typeof step.retries !== 'number' || !Number.isInteger(step.retries)) problem(`${at}.retries`, 'must be a whole number');
+    else if (step.retries > MAX_INT) problem(`${at}.retries`, 'is too large');
     else if (step.retries < 0) problem(`${at}.retries`, 'must be 0 or more');
   }
 }

@@ -15,7 +15,9 @@ export function renderJob(main, id) {
   let follow = null;
 
   const heading = el('h1', {}, 'Job ', el('span', { className: 'id' }, id));
-  const summary = el('div', { className: 'job-summary', 'aria-live': 'polite' }, 'Loading…');
+  const summary = el('div', { className: 'job-summary' }, 'Loading…');
+  // The summary is drawn again every second while the job runs: only a change of status is read out.
+  const announcer = el('p', { className: 'visually-hidden', 'aria-live': 'polite', id: 'job-announcer' });
   const cancel = el('button', { type: 'button', id: 'cancel-job', className: 'danger', disabled: true }, 'Cancel job');
   const remove = el('button', { type: 'button', id: 'delete-job', className: 'danger' }, 'Delete job');
   const steps = el('ol', { className: 'timeline', 'aria-label': 'Steps' });
@@ -34,7 +36,7 @@ export function renderJob(main, id) {
       el('p', {}, el('a', { href: '/ui/' }, '← All jobs')),
       heading,
       el('div', { className: 'actions' }, cancel, remove),
-      summary,
+      summary, announcer,
       el('h2', {}, 'Steps'), steps,
       el('h2', {}, 'Log'),
       el('div', { className: 'log-toolbar' },
@@ -92,6 +94,7 @@ export function renderJob(main, id) {
   });
 
   function show(state) {
+    if (status && status.status !== state.status) announcer.textContent = `The job is now ${state.status}.`;
     status = state;
     heading.replaceChildren(state.name ? `${state.name} ` : 'Job ', el('span', { className: 'id' }, id));
     document.title = `${state.name || id} · Dray`;

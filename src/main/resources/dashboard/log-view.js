@@ -54,6 +54,7 @@ export class LogView {
 
   append(newLines) {
     const first = this.lines.length;
+    const digits = String(first).length;
     for (const line of newLines) {
       this.lines.push(line);
       if (line.length > this.longest) this.longest = line.length;
@@ -64,6 +65,7 @@ export class LogView {
       }
     }
     this.tops = null;
+    if (String(this.lines.length).length !== digits) this.measure(); // line numbers need a wider gutter
     this.schedule();
     this.onChange();
   }

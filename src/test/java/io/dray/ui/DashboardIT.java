@@ -122,6 +122,9 @@ class DashboardIT {
 
     @Test
     void aJobSubmittedThroughTheFormIsSeenLiveCancelledAndDeleted() throws Exception {
+        // A tab that has no token yet, whichever test ran before.
+        browser.get(dray.url("/ui/app.js"));
+        script("sessionStorage.clear()");
         browser.get(dray.url("/"));
         assertThat(browser.getCurrentUrl()).isEqualTo(dray.url("/ui/"));
 
@@ -308,6 +311,34 @@ class DashboardIT {
     }
 
     @Test
+    void theSubmitPageFindsWhatTheServerRefusesWithItsMessages() throws Exception {
+        openWithToken("/ui/submit");
+        List<String> bodies = new ArrayList<>();
+        List<String> messages = new ArrayList<>();
+        for (JsonNode refused : JSON.readTree(Files.readString(Path.of("src/test/resources/fixtures/invalid-jobs.json")))) {
+            String message = refused.get("message").asText();
+            // What the server's configuration decides (network modes, retry limits, callback hosts) only it can check.
+            if (!message.matches("malformed JSON|body|.*(networkMode|at most|loopback, private).*")) {
+                bodies.add(refused.get("body").asText());
+                messages.add(message);
+            }
+        }
+        List<Object> found = asyncScript("""
+                const bodies = arguments[0];
+                const done = arguments[arguments.length - 1];
+                import('/ui/job-checks.js').then(checks => done(bodies.map(body =>
+                    checks.checkJob(JSON.parse(body)).map(problem => problem.message).join('\\n'))));""", bodies);
+        for (int i = 0; i < bodies.size(); i++) {
+            assertThat((String) found.get(i)).as(bodies.get(i)).contains(messages.get(i));
+        }
+        List<Object> good = asyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/ui/job-checks.js').then(checks => done([checks.checkJob(JSON.parse(arguments[0])).length]));""",
+                Files.readString(Path.of("examples/word-job.json")));
+        assertThat(good).containsExactly(0L);
+    }
+
+    @Test
     void theAssetsNeedNoTokenAndEveryAnswerWithDataDoes() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (String asset : List.of("/ui/", "/ui/app.js", "/ui/style.css", "/ui/jobs/ABC-123", "/ui/submit")) {
@@ -392,6 +423,11 @@ class DashboardIT {
     private WebElement visible(By by) {
         List<WebElement> found = browser.findElements(by);
         return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> asyncScript(String code, Object... args) {
+        return (List<Object>) ((JavascriptExecutor) browser).executeAsyncScript(code, args);
     }
 
     private Object script(String code, Object... args) {
