@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -109,6 +110,12 @@ class DashboardIT {
     @AfterEach
     void noContainerIsLeft() {
         TestDocker.awaitNoContainersOf(jobs);
+    }
+
+    /** The page as the test left it, also when it failed. */
+    @AfterEach
+    void screenshotOfTheEnd(TestInfo test) throws Exception {
+        screenshot("end-of-" + test.getTestMethod().orElseThrow().getName(), false);
     }
 
     @AfterEach
@@ -194,7 +201,17 @@ class DashboardIT {
         jobs.add(running);
         until(d -> visible(By.cssSelector("tr[data-job='" + running + "'][data-status='running']")));
         screenshot("jobs", true);
-        browser.findElement(By.linkText(running)).click();
+        // By keyboard: the link takes the focus, which shows, and Enter opens the job.
+        until(d -> {
+            d.findElement(By.linkText(running)).sendKeys(Keys.SHIFT);
+            return running.equals(script("return document.activeElement.textContent"));
+        });
+        assertThat(script("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth"))
+                .isEqualTo("solid 3px");
+        until(d -> {
+            d.findElement(By.linkText(running)).sendKeys(Keys.ENTER);
+            return true;
+        });
         until(d -> d.getCurrentUrl().endsWith("/ui/jobs/" + running));
         int seen = until(d -> logLines() >= 3 ? logLines() : null);
         until(d -> logLines() >= seen + 3);
@@ -231,6 +248,8 @@ class DashboardIT {
         assertThat(client.get("/jobs/" + submitted).statusCode()).isEqualTo(404);
 
         browser.manage().window().setSize(new Dimension(390, 844));
+        until(d -> ((Number) script("return document.documentElement.clientWidth")).intValue() <= 390);
+        assertThat(((Number) script("return document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
         screenshot("jobs-390px", false);
         // Dark when the system is dark.
         ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia",
