@@ -22,9 +22,9 @@ public final class DashboardAssets extends AssetsBundle {
     /** The resource path as the servlet asks for what is under it: without its leading slash. */
     private static final String RESOURCES = "dashboard/";
     private static final String PAGE = "index.html";
-    /** The dashboard's own routes, within its resource path: a job's page and the submit page. */
     private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    /** The dashboard's own routes, within its resource path: a job's page and the submit page. */
     private static final Pattern PAGE_ROUTES = Pattern.compile("jobs/[^/.]+|submit");
 
     public DashboardAssets() {
