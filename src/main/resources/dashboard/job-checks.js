@@ -4,7 +4,8 @@
 
 const IDENTITY_VARIABLES = ['DRAY_JOB_ID', 'DRAY_JOB_NAME', 'DRAY_CURRENT_STEP_INDEX', 'DRAY_CURRENT_STEP_NAME',
   'DRAY_STEP_ATTEMPT'];
-const DURATION = /^[0-9]+(\.[0-9]+)?\s*(ms|s|m|h)?$/;
+const DURATION = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?$/;
+const MAX_DURATION_MS = 366 * 24 * 3600 * 1000;
 const SIZE = /^([0-9]+)([bkmg]?)$/i;
 const MIN_MEMORY = 6 * 1024 * 1024;
 // The server reads memory and cpuShares as a Java long, and retries as an int.
@@ -139,11 +140,35 @@ function optionalString(object, key, field, problem) {
   if (object[key] != null && typeof object[key] !== 'string') problem(field, 'has the wrong type');
 }
 
+/** A duration as the server reads one: seconds, or a number with ms, s, m or h; 0 is none; at most 366 days. */
 function duration(value, field, problem) {
   if (value == null || value === 0) return;
-  if (typeof value === 'number' ? value < 0 : !(typeof value === 'string' && DURATION.test(value.trim()))) {
-    problem(field, 'is not a duration: write seconds or e.g. "90s", "15m", "2h"');
+  const invalid = reason => problem(field, `is invalid: ${reason}`);
+  if (typeof value === 'number') {
+    if (value < 0) invalid(`${javaNumber(value)} is not a duration: write seconds, or e.g. "90s", "15m"`);
+    else if (value * 1000 > MAX_DURATION_MS) invalid(`${javaNumber(value)} is longer than 366 days`);
+    return;
   }
+  if (typeof value !== 'string') {
+    invalid(`${JSON.stringify(value)} is not a duration: write seconds, or e.g. "90s", "15m"`);
+    return;
+  }
+  const match = DURATION.exec(value.trim());
+  if (!match) {
+    invalid(`"${value}" is not a duration: write seconds, or e.g. 90s, 15m, 2h`);
+    return;
+  }
+  const millis = Number(match[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[match[2] || 's'];
+  if (millis < 1) invalid(`"${value}" is not a positive duration`);
+  else if (millis > MAX_DURATION_MS) invalid(`"${value}" is longer than 366 days`);
+}
+
+/** A number as the server (Java) writes it back: 1.0E308 for 1e308, -1 for -1. */
+function javaNumber(n) {
+  if (Number.isInteger(n) && Math.abs(n) < 1e7) return String(n);
+  if (Math.abs(n) >= 1e-3 && Math.abs(n) < 1e7) return String(n);
+  const [mantissa, exponent] = n.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : mantissa + '.0'}E${Number(exponent)}`;
 }
 
 function memoryBytes(text) {
