@@ -374,8 +374,15 @@ class DashboardIT {
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(dray.url("/ui/jobs/ABC-123")))
                 .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.body()).startsWith("<!doctype html>");
-        assertThat(http.send(HttpRequest.newBuilder(URI.create(dray.url("/ui/missing.js"))).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(dray.url("/ui/missing.js"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).isEqualTo("{\"code\":404,\"message\":\"/ui/missing.js is no page or file of the dashboard\"}");
+        HttpResponse<String> written = http.send(HttpRequest.newBuilder(URI.create(dray.url("/ui/submit")))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(written.statusCode()).isEqualTo(405);
+        assertThat(written.body()).isEqualTo(
+                "{\"code\":405,\"message\":\"POST /ui/submit: the dashboard's files are only read (GET)\"}");
 
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(dray.url("/health"))).build(),
                 HttpResponse.BodyHandlers.ofString());
