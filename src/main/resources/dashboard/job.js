@@ -119,9 +119,12 @@ export function renderJob(main, id) {
     if (s.exitCode != null) facts.push(`exit code ${s.exitCode}`);
     if (s.startedAt) facts.push(duration(between(s.startedAt, s.finishedAt)) + (s.finishedAt ? '' : ' so far'));
     if (s.attempt > 1) facts.push(`attempt ${s.attempt}`);
-    if (s.stdout) facts.push(`stdout ${bytes(s.stdout.bytes)} (${s.stdout.lines} lines)`);
-    if (s.stderr) facts.push(`stderr ${bytes(s.stderr.bytes)} (${s.stderr.lines} lines)`);
-    if (s.bytesPassed != null) facts.push(`passed on ${bytes(s.bytesPassed)}`);
+    // Dray counts a step's bytes when it ends: while it runs, its log says more than its counts.
+    if (s.state !== 'running' && s.state !== 'pending') {
+      if (s.stdout) facts.push(`stdout ${bytes(s.stdout.bytes)} (${s.stdout.lines} lines)`);
+      if (s.stderr) facts.push(`stderr ${bytes(s.stderr.bytes)} (${s.stderr.lines} lines)`);
+      if (s.bytesPassed != null) facts.push(`passed on ${bytes(s.bytesPassed)}`);
+    }
     return el('li', { className: `step step-${s.state}`, dataset: { step: s.index, state: s.state } },
         el('div', { className: 'step-head' }, statusBadge(s.state),
             el('strong', {}, `${s.index + 1}. ${s.name || s.source}`),

@@ -217,6 +217,7 @@ class DashboardIT {
         until(d -> logLines() >= seen + 3);
         assertThat(browser.findElement(By.id("job-status")).getText()).isEqualTo("running");
         assertThat(browser.findElement(By.cssSelector(".log-line[data-index='0'] .log-text")).getText()).isEqualTo("tick 1");
+        script("window.scrollTo(0, 0)");
         screenshot("job", true);
         browser.findElement(By.id("cancel-job")).click();
         until(d -> visible(By.id("confirm-yes"))).click();
@@ -267,6 +268,8 @@ class DashboardIT {
         client.awaitFinished(job, Duration.ofSeconds(60));
         openWithToken("/ui/jobs/" + job);
         until(d -> d.findElement(By.id("log-count")).getText().equals("100,000 lines"));
+        assertThat(browser.findElement(By.cssSelector(".step[data-step='0'] .step-facts")).getText())
+                .startsWith("exit code 0 · ").contains("stdout 575.1 KiB (100000 lines)").endsWith("passed on 0 B");
         assertThat(browser.findElements(By.cssSelector(".log-line")).size()).isBetween(10, 200);
 
         WebElement search = browser.findElement(By.id("log-search"));
