@@ -193,10 +193,11 @@ class DashboardIT {
         assertThat(browser.findElement(row).getText()).contains("dashboard-form").contains("complete");
         assertThat(script("return window.loadedOnce")).isEqualTo(true);
 
-        // A job that runs a while: its page shows log lines arriving while its step runs, then it is cancelled.
+        // A job that runs a while (90 s at most, should the test fail before it cancels it): its page shows log lines
+        // arriving while its step runs, then it is cancelled.
         String running = client.submit("""
                 {"name": "dashboard-slow", "steps": [{"source": "%s", "environment": [{"variable": "SCRIPT",
-                 "value": "i=0; while true; do i=$((i+1)); echo \\"tick $i\\"; sleep 0.3; done"}]}]}"""
+                 "value": "for i in $(seq 1 300); do echo \\"tick $i\\"; sleep 0.3; done"}]}]}"""
                 .formatted(TestDocker.SH));
         jobs.add(running);
         until(d -> visible(By.cssSelector("tr[data-job='" + running + "'][data-status='running']")));
