@@ -30,6 +30,9 @@ install_missing() {
   # For the container tests: the Java base image is built from Debian's packages, compose is Debian's.
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
+  # The dashboard's tests drive Debian's Chromium headless through its WebDriver (never a downloaded driver).
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     as_root apt-get update -q

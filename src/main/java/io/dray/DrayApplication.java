@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.dray.api.ApiTokenAuthenticator;
+import io.dray.api.DashboardAssets;
+import io.dray.api.DashboardRedirectFilter;
 import io.dray.api.ErrorMappers;
+import io.dray.api.HealthResource;
 import io.dray.api.JobResource;
 import io.dray.api.JobStatusFilter;
 import io.dray.api.JobStatusRepresentation;
@@ -79,6 +82,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), environmentVariables.substitutor()));
         bootstrap.addBundle(new MultiPartBundle());
+        bootstrap.addBundle(new DashboardAssets());
     }
 
     @Override
@@ -156,6 +160,8 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.servlets().addFilter("job-status", new JobStatusFilter(engine, environment.getObjectMapper(), tokens,
                         environment.metrics().timer(MetricRegistry.name(JobResource.class, "status"))))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.servlets().addFilter("dashboard-redirect", new DashboardRedirectFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new VersionPrefixFilter());
         environment.jersey().register(new RequestSizeFilter(security.getMaxRequestSize().toBytes(),
                 security.getMaxInputSize().toBytes()));
@@ -168,6 +174,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 engineConfig.waitAnswers(environment), environment.getObjectMapper(), environment.getValidator(),
                 webhooks.defaultCallback() == null ? null : Callback.configuredDefault()));
         environment.jersey().register(new OpenApiDocument());
+        environment.jersey().register(new HealthResource(environment.healthChecks()));
     }
 
     /**

@@ -62,6 +62,7 @@ class DrayImageIT {
             assertThat(TestDocker.docker("exec", name, "id", "-u").trim()).isEqualTo("10001");
 
             assertExampleJobRuns(new DrayClient("http://127.0.0.1:" + port));
+            assertDashboardIsServed(new DrayClient("http://127.0.0.1:" + port));
             DrayClient client = new DrayClient("http://127.0.0.1:" + port);
             String fileJob = client.submit(FILE_JOB);
             assertThat(client.awaitFinished(fileJob, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("complete");
@@ -97,6 +98,7 @@ class DrayImageIT {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                     .until(() -> client.get("/jobs").statusCode() == 200);
             assertExampleJobRuns(client);
+            assertDashboardIsServed(client);
             String fileJob = client.submit(FILE_JOB);
             client.awaitFinished(fileJob, Duration.ofSeconds(60));
             assertThat(client.log(fileJob)).containsExactly("to-log", "IN-FILE");
@@ -126,6 +128,12 @@ class DrayImageIT {
         services.get("dray").put("build", Path.of("").toAbsolutePath().toString());
         yaml.writeValue(file.toFile(), compose);
         return file;
+    }
+
+    /** The dashboard's page and scripts come from the jar: the image serves them as the jar does. */
+    private static void assertDashboardIsServed(DrayClient client) throws Exception {
+        assertThat(client.get("/ui/jobs/any-job").body()).startsWith("<!doctype html>");
+        assertThat(client.get("/ui/app.js").statusCode()).isEqualTo(200);
     }
 
     private static void assertExampleJobRuns(DrayClient client) throws Exception {

@@ -23,7 +23,16 @@ public final class ApiRequests {
         this.json = json;
     }
 
-    /** The request's path without its version prefix; null for an escaped path, which only Jersey decodes. */
+    /**
+     * The API route of a request: its path without its version prefix; null for an escaped path, which only Jersey
+     * decodes, and for a request another servlet serves (the dashboard's {@code /ui/jobs/{id}} has the path info
+     * {@code /jobs/{id}} within its servlet, and is a page, not the job's status).
+     */
+    static String routeOf(HttpServletRequest request) {
+        return request.getServletPath().isEmpty() ? route(request.getPathInfo()) : null;
+    }
+
+    /** A path within Jersey's servlet without its version prefix; null for an escaped path, which only Jersey decodes. */
     static String route(String pathInfo) {
         return pathInfo == null || pathInfo.indexOf('%') >= 0 ? null : VersionPrefixFilter.unversioned(pathInfo);
     }

@@ -43,7 +43,7 @@ public final class JobStatusFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         String id = "GET".equals(request.getMethod()) && request.getQueryString() == null && acceptsJson(request)
                 && requests.authorized(request)
-                ? ApiRequests.jobId(ApiRequests.route(request.getPathInfo()), "")
+                ? ApiRequests.jobId(ApiRequests.routeOf(request), "")
                 : null;
         if (id != null) {
             try (Timer.Context ignored = timer.time()) {

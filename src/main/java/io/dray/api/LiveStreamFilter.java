@@ -48,7 +48,7 @@ public final class LiveStreamFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        String route = "GET".equals(request.getMethod()) ? ApiRequests.route(request.getPathInfo()) : null;
+        String route = "GET".equals(request.getMethod()) ? ApiRequests.routeOf(request) : null;
         String followed = "true".equals(request.getParameter("follow")) ? ApiRequests.jobId(route, "/log") : null;
         boolean events = "/events".equals(route);
         if (followed == null && !events) {

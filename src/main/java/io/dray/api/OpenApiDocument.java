@@ -56,7 +56,7 @@ public final class OpenApiDocument {
                         .description("one of the API tokens (security.apiTokens, DRAY_API_TOKENS); needed only when"
                                 + " tokens are configured")));
         Reader reader = new Reader(new SwaggerConfiguration().openAPI(base));
-        OpenAPI document = reader.read(new LinkedHashSet<>(List.of(JobResource.class, LiveStreamRoutes.class)));
+        OpenAPI document = reader.read(new LinkedHashSet<>(List.of(JobResource.class, HealthResource.class, LiveStreamRoutes.class)));
         document.getComponents().getSchemas().values().forEach(OpenApiDocument::untypeAlternatives);
         document.getPaths().values().forEach(path -> path.readOperations().forEach(OpenApiDocument::optionalDefaults));
         return document;
