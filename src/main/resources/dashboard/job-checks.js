@@ -150,7 +150,7 @@ function duration(value, field, problem) {
     return;
   }
   if (typeof value !== 'string') {
-    invalid(`${JSON.stringify(value)} is not a duration: write seconds, or e.g. "90s", "15m"`);
+    problem(field, 'has the wrong type: expected seconds or a duration such as "90s"');
     return;
   }
   const match = DURATION.exec(value.trim());

@@ -39,15 +39,16 @@ public final class ApiRequests {
 
     /**
      * The route a request's path is, as the OpenAPI document names it ({@code /jobs/{id}/log}), for counting requests
-     * by route with a bounded number of names; {@code other} for a path no route serves.
+     * by route with a bounded number of names; {@code other} for a path no route serves, and for the dashboard's pages
+     * (whose {@code /ui/jobs/{id}} is {@code /jobs/{id}} within the assets servlet).
      */
-    public static String template(String pathInfo) {
-        String route = route(pathInfo);
+    public static String template(HttpServletRequest request) {
+        String route = routeOf(request);
         if (route == null) {
             return "other";
         }
         return switch (route) {
-            case "/jobs", "/events", "/openapi.json", "/openapi.yaml" -> route;
+            case "/jobs", "/events", "/health", "/openapi.json", "/openapi.yaml" -> route;
             default -> jobId(route, "/log") != null ? "/jobs/{id}/log"
                     : jobId(route, "/cancel") != null ? "/jobs/{id}/cancel"
                     : jobId(route, "") != null ? "/jobs/{id}"

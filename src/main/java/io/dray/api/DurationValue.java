@@ -22,7 +22,17 @@ public record DurationValue(@JsonValue Object written, Duration duration) {
         if (written instanceof String text) {
             return new DurationValue(written, Durations.parse(text));
         }
-        throw new IllegalArgumentException(written + " is not a duration: write seconds, or e.g. \"90s\", \"15m\"");
+        if (written instanceof Number) {
+            throw new IllegalArgumentException(written + " is not a duration: write seconds, or e.g. \"90s\", \"15m\"");
+        }
+        throw new WrongTypeException();
+    }
+
+    /** Neither a number nor a string (true, [], {}): a body of the wrong shape, answered 400 as other such fields. */
+    static final class WrongTypeException extends RuntimeException {
+        WrongTypeException() {
+            super("expected seconds or a duration such as \"90s\"", null, false, false);
+        }
     }
 
     /** The duration, or null for none (0). */

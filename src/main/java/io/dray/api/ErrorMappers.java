@@ -130,6 +130,10 @@ public final class ErrorMappers {
             if (problem.startsWith("Unexpected end-of-input")) {
                 return error(Response.Status.BAD_REQUEST, "malformed JSON: the body ends before the JSON does");
             }
+            if (e instanceof ValueInstantiationException && e.getCause() instanceof DurationValue.WrongTypeException) {
+                return error(Response.Status.BAD_REQUEST,
+                        fieldPath(e.getPath()) + " has the wrong type: " + e.getCause().getMessage());
+            }
             if (e instanceof ValueInstantiationException && e.getCause() != null) {
                 // The right type with a value that means nothing (a negative or absurd duration): 422, as for a size.
                 return Response.status(422).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorMessage(422,

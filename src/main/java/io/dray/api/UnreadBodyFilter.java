@@ -21,8 +21,13 @@ public final class UnreadBodyFilter implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         chain.doFilter(request, response);
-        if (request.isAsyncStarted() || (request.getContentLengthLong() <= 0 && !chunked(request))) {
+        if (request.isAsyncStarted() || (request.getContentLengthLong() <= 0 && !chunked(request))
+                || request.getContentLengthLong() > SizeLimitedStream.DRAINED) {
             return;
+        }
+        if (response instanceof HttpServletResponse http && (http.getStatus() == HttpServletResponse.SC_UNAUTHORIZED
+                || "close".equalsIgnoreCase(http.getHeader("Connection")))) {
+            return; // nothing is read for a client without a token, nor past a body given up on already
         }
         boolean drained;
         try {

@@ -44,9 +44,16 @@ public final class LoggedSecrets {
         }
     }
 
-    /** Masks these values from now until the hold is closed; empty values are ignored. */
+    /**
+     * Values shorter than this are not masked in the log: a secret variable {@code 1} or {@code yes} would blank
+     * every such text of every line while its job runs (a job's output masks every secret value, whatever its length).
+     */
+    static final int MIN_LENGTH = 4;
+
+    /** Masks these values from now until the hold is closed; values shorter than {@link #MIN_LENGTH} are ignored. */
     public static Hold hold(Collection<String> secrets) {
-        Collection<String> kept = secrets.stream().filter(s -> s != null && !s.isEmpty()).distinct().toList();
+        Collection<String> kept = secrets.stream().filter(s -> s != null && s.length() >= MIN_LENGTH).distinct()
+                .toList();
         synchronized (HELD) {
             for (String value : kept) {
                 HELD.merge(value, 1, Integer::sum);

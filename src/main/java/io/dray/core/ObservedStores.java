@@ -12,7 +12,9 @@ import java.util.function.Predicate;
  * The stores with their job writes told to a {@link JobObserver}: every change of a job's state the engine writes
  * (submission, start, each step, end, cancel, requeue) goes through {@link JobStore#save}, {@link
  * JobStore#saveWithResumePoint}, {@link JobQueue#enqueue} or {@link JobQueue#requeue}, so wrapping these four observes
- * them all without touching the engine.
+ * them without touching the engine. Not observed: the changes the store makes inside other calls, which are no job's
+ * end or step: the hand-back of a job to the queue by {@link JobQueue#requeueJobsOf} and {@link JobQueue#release}
+ * (counted by no metric), and a job failed at its claim because it could not be read (so not counted as an error).
  */
 final class ObservedStores {
     private ObservedStores() {}

@@ -15,6 +15,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Counts the API's requests by method, route ({@code /jobs/{id}/log}, as the OpenAPI document names it) and status,
@@ -23,6 +24,7 @@ import java.io.IOException;
  * stream's time is how long it was followed.
  */
 final class HttpRequestMetrics implements Filter {
+    private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
     private final Counter requests;
     private final Histogram durations;
 
@@ -46,8 +48,9 @@ final class HttpRequestMetrics implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         long started = System.nanoTime();
-        String method = request.getMethod();
-        String route = ApiRequests.template(request.getPathInfo());
+        // Jetty takes any method name: only the standard ones are labels, so no client can make series without end.
+        String method = STANDARD_METHODS.contains(request.getMethod()) ? request.getMethod() : "other";
+        String route = ApiRequests.template(request);
         try {
             chain.doFilter(req, res);
         } finally {

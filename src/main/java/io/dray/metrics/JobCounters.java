@@ -56,6 +56,7 @@ final class JobCounters implements JobObserver {
             // Present at zero from the start, so that rate() and absence alerts work before the first job ends.
             jobs.labelValues(status);
             steps.labelValues(status);
+            stepDurations.labelValues(status);
         }
     }
 

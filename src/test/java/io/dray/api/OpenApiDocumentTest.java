@@ -26,7 +26,7 @@ class OpenApiDocumentTest {
         DOCUMENT.getPaths().forEach((path, item) -> item.readOperationsMap()
                 .forEach((method, operation) -> routes.add(method + " " + path)));
         assertThat(routes).containsExactlyInAnyOrder("POST /jobs", "GET /jobs", "GET /jobs/{id}", "DELETE /jobs/{id}",
-                "GET /jobs/{id}/log", "POST /jobs/{id}/cancel", "GET /events");
+                "GET /jobs/{id}/log", "POST /jobs/{id}/cancel", "GET /events", "GET /health");
         // A resource method added without a route above fails here, so that this list (and the document) stays whole.
         long resourceMethods = 0;
         for (Method method : JobResource.class.getMethods()) {

@@ -7,6 +7,8 @@ import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.logging.common.ConsoleAppenderFactory;
+import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.dropwizard.jetty.HttpConnectorFactory;
@@ -43,6 +45,15 @@ class ConfigYmlTest {
         assertThat(config.getSecurity().apiTokenHashes()).isEmpty();
         assertThat(config.getSecurity().hasSecretKey()).isFalse();
         assertThat(config.getSecurity().imageAllowList().permits("any/image")).isTrue();
+    }
+
+    /** A query string may hold an API token ({@code ?access_token=}): the request log prints the path only. */
+    @Test
+    void theRequestLogPrintsNoQueryString() throws Exception {
+        DefaultServerFactory server = (DefaultServerFactory) load(Map.of()).getServerFactory();
+        assertThat(((LogbackAccessRequestLogFactory) server.getRequestLogFactory()).getAppenders()).singleElement().satisfies(appender ->
+                assertThat(((ConsoleAppenderFactory<?>) appender).getLogFormat())
+                        .contains("%U").doesNotContain("%r", "%q", "%requestURL", "%queryString"));
     }
 
     @Test

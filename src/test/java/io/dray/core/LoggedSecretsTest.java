@@ -30,6 +30,13 @@ class LoggedSecretsTest {
     }
 
     @Test
+    void valuesTooShortToTellFromOtherTextAreNotMasked() {
+        try (LoggedSecrets.Hold held = LoggedSecrets.hold(List.of("1", "yes", "abcd-" + System.nanoTime()))) {
+            assertThat(LoggedSecrets.mask("job 1: yes")).isEqualTo("job 1: yes");
+        }
+    }
+
+    @Test
     void textWithoutSecretsIsTheSameInstance() {
         String text = new String("nothing to hide");
         try (LoggedSecrets.Hold held = LoggedSecrets.hold(List.of("absent-" + System.nanoTime()))) {

@@ -75,13 +75,22 @@ class SentinelFailoverIT {
                 while (polling.get()) {
                     try {
                         answers.add(client.get("/jobs/" + ids.get(0)).statusCode());
-                        Thread.sleep(50);
                     } catch (Exception e) {
                         answers.add(-1);
                     }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             });
+            poller.setDaemon(true);
             poller.start();
+            started.add(() -> {
+                polling.set(false);
+                poller.interrupt();
+            });
             Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> client.get("/jobs?status=running").body().contains("running"));
             master.kill();
