@@ -127,7 +127,7 @@ public final class JobResource {
                             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                     schema = @Schema(implementation = JobRepresentation.class))),
                     @ApiResponse(responseCode = "400", description = "The body is not JSON, or a field has the wrong"
-                            + " type, or `input` is not base64",
+                            + " type",
                             content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
                     @ApiResponse(responseCode = "403", description = "A step's image is not in"
                             + " `security.allowedImages`",
@@ -135,8 +135,9 @@ public final class JobResource {
                     @ApiResponse(responseCode = "413", description = "The body, or the multipart input, is larger"
                             + " than allowed",
                             content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
-                    @ApiResponse(responseCode = "422", description = "The job is invalid: the message names every"
-                            + " field at fault",
+                    @ApiResponse(responseCode = "422", description = "The job is invalid (a missing or blank field, a"
+                            + " value out of range, a duration that is not one or is over 366 days, `input` that is not"
+                            + " base64): the message names every field at fault",
                             content = @Content(schema = @Schema(implementation = ApiShapes.Error.class))),
                     @ApiResponse(responseCode = "429", description = "The queue is full (`engine.maxQueuedJobs`)",
                             content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})

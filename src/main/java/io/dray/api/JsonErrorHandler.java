@@ -22,6 +22,12 @@ public final class JsonErrorHandler extends ErrorHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
 
+    /** Every method gets its message, not only GET and POST (Jetty's default leaves PUT, DELETE... an empty body). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {

@@ -96,7 +96,8 @@ class OpenApiIT {
 
         checkedResponse("POST", "/jobs", "{\"steps\": [", "application/json", 400);
         checkedResponse("POST", "/jobs", "{\"steps\": []}", "application/json", 422);
-        checkedResponse("POST", "/jobs", "{\"steps\": [{\"source\": \"x\", \"timeout\": \"soon\"}]}", "application/json", 400);
+        checkedResponse("POST", "/jobs", "{\"steps\": [{\"source\": \"x\", \"timeout\": \"soon\"}]}", "application/json", 422);
+        checkedResponse("POST", "/jobs", "{\"steps\": [{\"source\": \"x\", \"timeout\": true}]}", "application/json", 400);
         HttpResponse<String> anonymous = send("POST", "/jobs", job, "application/json", Map.of());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertValid(validator.validateResponse("/jobs", Request.Method.POST, response(anonymous)), anonymous);

@@ -237,7 +237,7 @@ class DashboardIT {
         browser.get(dray.url("/ui/jobs/" + submitted));
         until(d -> "complete".equals(d.findElement(By.id("job-status")).getText()));
         // A secret variable reaches the step, and the page shows it nowhere: its log line is masked by Dray.
-        until(d -> logLines() == 8);
+        until(d -> logLines() == 22); // the key, 20 lines, and wc -l's count
         assertThat(browser.findElement(By.cssSelector(".log-line[data-index='0'] .log-text")).getText()).isEqualTo("key=****");
         assertThat((String) script("return document.body.textContent")).doesNotContain(SECRET);
         browser.findElement(By.id("delete-job")).click();
