@@ -76,6 +76,8 @@ import org.glassfish.jersey.media.multipart.FormDataParam;
         content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
 @ApiResponse(responseCode = "503", description = "Redis, the job store, cannot be reached",
         content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
+@ApiResponse(responseCode = "500", description = "The job store holds data Dray cannot read (logged in full)",
+        content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))
 public final class JobResource {
     /** Below Jetty's idle timeout (30 s), which would otherwise close a waiting request's connection. */
     static final Duration MAX_WAIT = Duration.ofSeconds(20);

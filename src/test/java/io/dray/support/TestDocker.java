@@ -79,12 +79,15 @@ public final class TestDocker {
         return run(List.of("docker", "image", "inspect", nameOrId), false).exitCode == 0;
     }
 
-    /** Waits until no container of these jobs is left on the engine; fails the test after 30 s. */
+    /**
+     * Waits until no container of these jobs is left on the engine; fails the test after 30 s. One listing of every
+     * Dray container a poll, however many jobs.
+     */
     public static void awaitNoContainersOf(java.util.Collection<String> jobIds) {
-        for (String jobId : jobIds) {
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                    .until(() -> containersOfJob(jobId).isEmpty());
-        }
+        java.util.Set<String> jobs = java.util.Set.copyOf(jobIds);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                Arrays.stream(docker("ps", "-a", "--filter", "label=dray.job", "--format", "{{.Label \"dray.job\"}}")
+                        .split("\\s+")).noneMatch(jobs::contains));
     }
 
     public static void awaitNoContainersOf(String jobId) {
