@@ -1,5 +1,5 @@
 // One job's page: its status and steps (a timeline), its log, read and then followed live, cancel and delete with a
-// confirmation, and the job's JSON as the API answers it (secrets already shown as ****).
+// confirmation, and the job's definition as the API answers it (secrets already shown as ****).
 import { api, openStream } from './api.js';
 import { between, bytes, duration, el, statusBadge, timeElement } from './format.js';
 import { navigate, notify } from './app.js';
@@ -47,7 +47,7 @@ export function renderJob(main, id) {
           el('label', { className: 'check' }, wrap, ' Wrap lines'),
           jumpToEnd, download, lineCount, followState),
       log.viewport,
-      el('details', { className: 'job-json' }, el('summary', {}, 'Job JSON'), json));
+      el('details', { className: 'job-json' }, el('summary', {}, 'Job JSON (as submitted, secrets as ****)'), json));
 
   log.onChange = () => {
     lineCount.textContent = `${log.lines.length.toLocaleString()} lines`;
@@ -110,7 +110,6 @@ export function renderJob(main, id) {
         state.error ? el('dd', { className: 'error-text', id: 'job-error' }, state.error) : null));
     cancel.disabled = FINAL.has(state.status);
     steps.replaceChildren(...(state.steps || []).map(step));
-    json.textContent = JSON.stringify(state, null, 2);
     log.onChange();
   }
 
@@ -219,7 +218,20 @@ export function renderJob(main, id) {
     };
   }
 
+  // What was submitted never changes: read once.
+  async function readDefinition() {
+    try {
+      const { body } = await api(`${path}/definition`);
+      if (!stopped) json.textContent = JSON.stringify(body, null, 2);
+    } catch (e) {
+      if (stopped) return;
+      json.textContent = `Cannot read the job's definition: ${e.message}`;
+      if (e.status !== 404) notify(json.textContent);
+    }
+  }
+
   refresh().then(readLog);
+  readDefinition();
   // Durations of a job that runs grow between its events.
   const ticker = setInterval(() => {
     if (status && !FINAL.has(status.status)) show(status);

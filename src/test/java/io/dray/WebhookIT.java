@@ -131,6 +131,9 @@ class WebhookIT {
             assertThat(callback.get("attempts").asInt()).isEqualTo(3);
             assertThat(callback.has("lastError")).isFalse();
             assertThat(client.status(id).toString()).doesNotContain(SECRET);
+            JsonNode definition = JSON.readTree(client.get("/jobs/" + id + "/definition").body());
+            assertThat(definition.get("callback")).as(definition.toString())
+                    .isEqualTo(JSON.createObjectNode().put("url", hook("/hook")).put("secret", "****"));
 
             // A job without a callback of its own is told to the default one, signed with its secret.
             String plain = client.submit(DrayClient.scriptJob("echo plain"));
@@ -140,6 +143,8 @@ class WebhookIT {
             assertThat(JSON.readTree(toDefault.body()).get("id").asText()).isEqualTo(plain);
             assertThat(toDefault.header("X-Dray-Signature"))
                     .isEqualTo(CallbackDeliveries.signature("default-secret", toDefault.body()));
+            assertThat(JSON.readTree(client.get("/jobs/" + plain + "/definition").body()).has("callback"))
+                    .as("the configured callback is the configuration's to show").isFalse();
 
             for (String key : redis.scan(ScanParams.SCAN_POINTER_START, new ScanParams().match(prefix + "*").count(10_000))
                     .getResult()) {

@@ -2,6 +2,7 @@ package io.dray.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dray.core.Callback;
 import io.dray.core.EnvVar;
 import jakarta.validation.constraints.NotBlank;
 
@@ -9,6 +10,12 @@ import jakarta.validation.constraints.NotBlank;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallbackRepresentation(@NotBlank String url, String secret) {
+
+    /** The job's own callback; null for none, and for the configured one (its URL is the configuration's to show). */
+    static CallbackRepresentation of(Callback callback) {
+        return callback == null || callback.isConfiguredDefault() ? null
+                : new CallbackRepresentation(callback.url().toString(), callback.secret());
+    }
 
     CallbackRepresentation masked() {
         return new CallbackRepresentation(url, secret == null ? null : EnvVar.MASK);

@@ -3,6 +3,7 @@ package io.dray.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.dray.core.Durations;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -26,6 +27,16 @@ public record DurationValue(@JsonValue Object written, Duration duration) {
             throw new IllegalArgumentException(written + " is not a duration: write seconds, or e.g. \"90s\", \"15m\"");
         }
         throw new WrongTypeException();
+    }
+
+    /** A duration Dray kept, written as seconds (a fraction only when it has one); null for null. */
+    static DurationValue inSeconds(Duration duration) {
+        if (duration == null) {
+            return null;
+        }
+        Number seconds = duration.toNanosPart() == 0 ? (Number) duration.getSeconds()
+                : BigDecimal.valueOf(duration.toNanos(), 9).stripTrailingZeros();
+        return new DurationValue(seconds, duration);
     }
 
     /** Neither a number nor a string (true, [], {}): a body of the wrong shape, answered 400 as other such fields. */

@@ -23,6 +23,10 @@ public record EnvVarRepresentation(
         return new EnvVar(variable, value, Boolean.TRUE.equals(secret));
     }
 
+    static EnvVarRepresentation of(EnvVar variable) {
+        return new EnvVarRepresentation(variable.variable(), variable.value(), variable.secret() ? true : null);
+    }
+
     /** As the API answers it: a secret's value replaced by the mask. */
     EnvVarRepresentation masked() {
         return Boolean.TRUE.equals(secret) ? new EnvVarRepresentation(variable, EnvVar.MASK, true) : this;

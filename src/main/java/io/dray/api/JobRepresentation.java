@@ -2,10 +2,12 @@ package io.dray.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.dray.api.RequestLimits.InvalidRequestException;
 import io.dray.core.Callback;
 import io.dray.core.EnvVar;
+import io.dray.core.Job;
 import io.dray.core.JobRequest;
 import io.dray.core.Step;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -27,7 +29,7 @@ import java.util.stream.IntStream;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl", "input", "callback"})
+@JsonPropertyOrder({"id", "name", "environment", "steps", "timeout", "ttl", "input", "inputBytes", "callback"})
 public record JobRepresentation(
         String id,
         String name,
@@ -40,7 +42,19 @@ public record JobRepresentation(
                 oneOf = {BigDecimal.class, String.class})
         DurationValue ttl,
         String input,
+        @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+        @Schema(accessMode = Schema.AccessMode.READ_ONLY, description = "in a job's definition: how many bytes of"
+                + " input its first step reads (the bytes themselves are not kept once that step succeeded)")
+        Long inputBytes,
         @Valid CallbackRepresentation callback) {
+
+    /** A job as Dray keeps it ({@code GET /jobs/{id}/definition}), as masked as the job it is given. */
+    static JobRepresentation of(Job job) {
+        return new JobRepresentation(job.id(), job.name(),
+                job.environment().isEmpty() ? null : job.environment().stream().map(EnvVarRepresentation::of).toList(),
+                job.steps().stream().map(StepRepresentation::of).toList(), DurationValue.inSeconds(job.timeout()),
+                DurationValue.inSeconds(job.ttl()), null, job.inputBytes(), CallbackRepresentation.of(job.callback()));
+    }
 
     List<EnvVar> toEnvironment() {
         return environment == null ? List.of() : environment.stream().map(EnvVarRepresentation::toEnvVar).toList();
@@ -71,7 +85,7 @@ public record JobRepresentation(
     /** The answer to a submission: this job with its id, secrets masked. */
     JobRepresentation echoWithId(String id) {
         return new JobRepresentation(id, name, EnvVarRepresentation.masked(environment),
-                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl, input,
+                steps.stream().map(StepRepresentation::masked).toList(), timeout, ttl, input, null,
                 callback == null ? null : callback.masked());
     }
 

@@ -354,6 +354,25 @@ public final class JobResource {
     }
 
     /**
+     * The job as Dray keeps it, for a reader: what to run again, or what was run. The API's masking holds here too, and
+     * the store does not even decrypt a secret for it.
+     */
+    @GET
+    @Timed
+    @Path("/{id}/definition")
+    @Operation(summary = "A job's definition", description = "The job as it was submitted and as Dray keeps it:"
+            + " secret values as `****`, sizes in bytes, durations in seconds, `inputBytes` instead of the input"
+            + " itself, and the job's own `callback` (none shown when it uses the configured one).", responses = {
+                    @ApiResponse(responseCode = "200", description = "The job's definition", content = @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobRepresentation.class))),
+                    @ApiResponse(responseCode = "404", description = "No such job",
+                            content = @Content(schema = @Schema(implementation = ApiShapes.Error.class)))})
+    public JobRepresentation definition(@PathParam("id") String id) {
+        return JobRepresentation.of(engine.definition(id));
+    }
+
+    /**
      * Every line of the job's log from {@code index} on, as the original answered, streamed page by page; with
      * {@code limit} at most that many (and {@code next}); with {@code step} and {@code stream} only the lines of that
      * step, of that stream. A {@code follow} is answered before Jersey, by {@link LiveStreamFilter}.

@@ -57,6 +57,16 @@ public record StepRepresentation(
     static final long MAX_CPU_SHARES = 262_144;
     private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]+)([bkmg]?)");
 
+    /** A step as Dray keeps it: sizes in bytes, durations in seconds, and only what was set. */
+    static StepRepresentation of(Step step) {
+        return new StepRepresentation(step.name(), step.source(),
+                step.environment().isEmpty() ? null : step.environment().stream().map(EnvVarRepresentation::of).toList(),
+                step.output().value(), step.refresh() ? true : null, step.beginDelimiter(), step.endDelimiter(),
+                DurationValue.inSeconds(step.timeout()), step.memoryBytes(), step.cpus(), step.cpuShares(),
+                step.networkMode(), step.command(), step.entrypoint(), step.workingDir(), step.user(),
+                step.retries() == 0 ? null : step.retries(), DurationValue.inSeconds(step.retryDelay()));
+    }
+
     StepRepresentation masked() {
         return new StepRepresentation(name, source, EnvVarRepresentation.masked(environment), output, refresh,
                 beginDelimiter, endDelimiter, timeout, memory, cpus, cpuShares, networkMode, command, entrypoint,

@@ -244,7 +244,8 @@ public final class DrayCli {
         }
     }
 
-    @Command(name = "get", description = "Prints a job's status and its steps', as JSON.")
+    @Command(name = "get", description = "Prints a job's status and its steps', as JSON; with --definition, the job as"
+            + " it was submitted, secrets as ****.")
     static final class Get implements Callable<Integer> {
         @CommandLine.ParentCommand
         DrayCli dray;
@@ -254,9 +255,13 @@ public final class DrayCli {
         @Parameters(paramLabel = "ID")
         String id;
 
+        @Option(names = "--definition", description = "the job as submitted (what to submit to run it again)")
+        boolean definition;
+
         @Override
         public Integer call() {
-            spec.commandLine().getOut().println(pretty(dray.server().getJson("jobs/" + DrayServer.query(id))));
+            String path = "jobs/" + DrayServer.query(id) + (definition ? "/definition" : "");
+            spec.commandLine().getOut().println(pretty(dray.server().getJson(path)));
             return 0;
         }
     }

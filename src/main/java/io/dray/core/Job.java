@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -56,9 +57,23 @@ public record Job(String id, String name, List<EnvVar> environment, List<Step> s
         return merged;
     }
 
-    /** This job with other steps, variables and callback (e.g. their secret values encrypted). */
-    public Job withSecrets(List<EnvVar> jobVariables, List<Step> otherSteps, Callback otherCallback) {
-        return new Job(id, name, jobVariables, otherSteps, timeout, ttl, inputBytes, otherCallback);
+    /**
+     * This job with each secret value (of its variables, its steps' and its callback's) passed through
+     * {@code transform}: encrypted on the way into the store, decrypted on the way out, masked for a reader.
+     */
+    public Job withSecretValues(UnaryOperator<String> transform) {
+        UnaryOperator<List<EnvVar>> variables = list -> list.stream()
+                .map(v -> v.secret() ? new EnvVar(v.variable(), transform.apply(v.value()), true) : v)
+                .toList();
+        List<Step> otherSteps = steps.stream().map(s -> s.withEnvironment(variables.apply(s.environment()))).toList();
+        Callback otherCallback = callback == null || callback.secret() == null ? callback
+                : new Callback(callback.url(), transform.apply(callback.secret()));
+        return new Job(id, name, variables.apply(environment), otherSteps, timeout, ttl, inputBytes, otherCallback);
+    }
+
+    /** This job as a reader may see it: every secret value is {@link EnvVar#MASK}. */
+    public Job masked() {
+        return withSecretValues(value -> EnvVar.MASK);
     }
 
     /**

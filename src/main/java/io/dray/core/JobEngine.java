@@ -291,6 +291,11 @@ public final class JobEngine implements Managed {
         return state;
     }
 
+    /** The job as submitted, as a reader may see it: every secret value masked. */
+    public Job definition(String id) {
+        return stores.jobs().definition(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
     /**
      * The job's state as soon as it is final, or its state after {@code wait}, whichever comes first. A job that ends on
      * this instance answers at once; one that ends elsewhere within {@link CompletionWaiters#CHECK_INTERVAL}.

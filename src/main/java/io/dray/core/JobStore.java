@@ -18,6 +18,9 @@ public interface JobStore {
 
     Optional<JobState> find(String id);
 
+    /** The job as submitted, every secret value {@link EnvVar#MASK}ed (the store never decrypts one for this). */
+    Optional<Job> definition(String id);
+
     /** Looks at up to {@code maxScanned} jobs in the query's order, and keeps those it asks for. */
     JobListPage list(JobQuery query, int maxScanned);
 

@@ -46,6 +46,11 @@ final class ObservedStores {
         }
 
         @Override
+        public Optional<Job> definition(String id) {
+            return store.definition(id);
+        }
+
+        @Override
         public JobListPage list(JobQuery query, int maxScanned) {
             return store.list(query, maxScanned);
         }

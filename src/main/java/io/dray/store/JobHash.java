@@ -147,11 +147,22 @@ final class JobHash {
     /** The job as submitted, its secrets decrypted. */
     Job job(String id, Map<String, String> hash) {
         try {
-            return withSecrets(json.readValue(hash.get("job"), Job.class), secrets::decrypt);
-        } catch (JsonProcessingException e) {
-            throw new StoreDataException("stored job " + id + " is not readable: " + e.getOriginalMessage(), e);
+            return submitted(id, hash.get("job")).withSecretValues(secrets::decrypt);
         } catch (IllegalStateException e) {
             throw new StoreDataException("stored job " + id + " is not readable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The job as submitted ({@code stored}: its {@code job} field) as a reader may see it: its secrets masked, never decrypted. */
+    Job maskedJob(String id, String stored) {
+        return submitted(id, stored).masked();
+    }
+
+    private Job submitted(String id, String stored) {
+        try {
+            return json.readValue(stored, Job.class);
+        } catch (JsonProcessingException e) {
+            throw new StoreDataException("stored job " + id + " is not readable: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -266,20 +277,9 @@ final class JobHash {
 
     private String toJson(Job job) {
         try {
-            return json.writeValueAsString(withSecrets(job, secrets::encrypt));
+            return json.writeValueAsString(job.withSecretValues(secrets::encrypt));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise job " + job.id(), e);
         }
-    }
-
-    /** The job with each secret value passed through {@code transform} (encryption on the way in, the reverse out). */
-    private static Job withSecrets(Job job, UnaryOperator<String> transform) {
-        UnaryOperator<List<EnvVar>> vars = list -> list.stream()
-                .map(v -> v.secret() ? new EnvVar(v.variable(), transform.apply(v.value()), true) : v)
-                .toList();
-        List<Step> steps = job.steps().stream().map(s -> s.withEnvironment(vars.apply(s.environment()))).toList();
-        Callback callback = job.callback() == null || job.callback().secret() == null ? job.callback()
-                : new Callback(job.callback().url(), transform.apply(job.callback().secret()));
-        return job.withSecrets(vars.apply(job.environment()), steps, callback);
     }
 }

@@ -1,6 +1,7 @@
 package io.dray.store;
 
 import io.dray.core.Claim;
+import io.dray.core.Job;
 import io.dray.core.JobEvent;
 import io.dray.core.JobListPage;
 import io.dray.core.JobQuery;
@@ -52,6 +53,12 @@ public final class RedisJobStore implements JobStore {
     public Optional<JobState> find(String id) {
         Map<String, String> hash = RedisCalls.call(() -> redis.hgetAll(keys.job(id)));
         return hash.isEmpty() ? Optional.empty() : Optional.of(hashes.state(id, hash));
+    }
+
+    @Override
+    public Optional<Job> definition(String id) {
+        String stored = RedisCalls.call(() -> redis.hget(keys.job(id), "job"));
+        return stored == null ? Optional.empty() : Optional.of(hashes.maskedJob(id, stored));
     }
 
     @Override

@@ -401,7 +401,7 @@ class FuzzIT {
                 "%F0%9F%92%A5", "%ZZ", "jobs", " ", "%20", "null", "-1", id + "%00");
         String path = pick(random, "/jobs/" + segment, "/jobs/" + segment + "/log", "/jobs/" + segment + "/cancel",
                 "/jobs/" + segment + "/log/extra", "/" + segment, "/v1/jobs/" + segment, "/jobs//" + segment,
-                "/events/" + segment, "/jobs/" + segment + "/steps");
+                "/events/" + segment, "/jobs/" + segment + "/steps", "/jobs/" + segment + "/definition");
         String method = pick(random, "GET", "GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD");
         URI uri;
         try {

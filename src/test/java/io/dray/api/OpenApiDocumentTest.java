@@ -26,7 +26,7 @@ class OpenApiDocumentTest {
         DOCUMENT.getPaths().forEach((path, item) -> item.readOperationsMap()
                 .forEach((method, operation) -> routes.add(method + " " + path)));
         assertThat(routes).containsExactlyInAnyOrder("POST /jobs", "GET /jobs", "GET /jobs/{id}", "DELETE /jobs/{id}",
-                "GET /jobs/{id}/log", "POST /jobs/{id}/cancel", "GET /events", "GET /health");
+                "GET /jobs/{id}/log", "GET /jobs/{id}/definition", "POST /jobs/{id}/cancel", "GET /events", "GET /health");
         // A resource method added without a route above fails here, so that this list (and the document) stays whole.
         long resourceMethods = 0;
         for (Method method : JobResource.class.getMethods()) {
@@ -35,7 +35,7 @@ class OpenApiDocumentTest {
                 resourceMethods++;
             }
         }
-        assertThat(resourceMethods).as("JobResource's routes; the multipart POST shares POST /jobs").isEqualTo(7);
+        assertThat(resourceMethods).as("JobResource's routes; the multipart POST shares POST /jobs").isEqualTo(8);
     }
 
     @Test
@@ -83,6 +83,14 @@ class OpenApiDocumentTest {
         assertThat(jobs.getPost().getRequestBody().getContent())
                 .containsOnlyKeys("application/json", "multipart/form-data");
         assertThat(jobs.getPost().getResponses().get("201").getHeaders()).containsKey("Location");
+    }
+
+    @Test
+    void aJobsDefinitionIsAJobWhoseInputSizeIsOnlyAnswered() {
+        assertThat(DOCUMENT.getPaths().get("/jobs/{id}/definition").getGet().getResponses()).containsKeys("200", "404");
+        Schema<?> inputBytes = (Schema<?>) DOCUMENT.getComponents().getSchemas().get("JobRepresentation").getProperties()
+                .get("inputBytes");
+        assertThat(inputBytes.getReadOnly()).isTrue();
     }
 
     @Test

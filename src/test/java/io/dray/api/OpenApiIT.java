@@ -114,6 +114,8 @@ class OpenApiIT {
         checked("GET", "/jobs/" + id, null, null, 200);
         checkedResponse("GET", "/jobs/" + id + "?wait=later", null, null, 400);
         checkedResponse("GET", "/jobs/no-such-job", null, null, 404);
+        checked("GET", "/jobs/" + id + "/definition", null, null, 200);
+        checkedResponse("GET", "/jobs/no-such-job/definition", null, null, 404);
 
         checked("GET", "/jobs", null, null, 200);
         HttpResponse<String> page = checked("GET", "/jobs?limit=1&status=complete&order=newest", null, null, 200);

@@ -281,6 +281,46 @@ class ProductionJobIT {
         assertThat(log(id)).contains("try 1", "try 2").doesNotContain("try 3");
     }
 
+    /** What the dashboard shows as a job's JSON, and what a user copies to run a job again. */
+    @Test
+    void aJobsDefinitionIsTheJobAsDrayKeepsItWithItsSecretsMasked() throws Exception {
+        String secret = "definition-secret-" + java.util.UUID.randomUUID();
+        Map<String, Object> job = Map.of(
+                "name", "defined",
+                "environment", List.of(Map.of("variable", "JOB_KEY", "value", secret, "secret", true),
+                        Map.of("variable", "PLAIN", "value", "shown")),
+                "input", Base64.getEncoder().encodeToString("12345".getBytes(StandardCharsets.UTF_8)),
+                "timeout", "15m",
+                "ttl", 3600,
+                "steps", List.of(
+                        with(script("cat"), "name", "first", "memory", "512m", "timeout", "1.5s", "retries", 2,
+                                "retryDelay", "250ms", "output", "stderr", "refresh", false, "cpuShares", 0),
+                        Map.of("source", TestDocker.SH, "command", List.of("sh", "-c", "cat"), "workingDir", "/",
+                                "environment", List.of(Map.of("variable", "STEP_KEY", "value", secret, "secret", true)))));
+        String id = submit(job);
+
+        Response answer = APP.client().target(url("/jobs/" + id + "/definition")).request().get();
+        String body = answer.readEntity(String.class);
+        assertThat(answer.getStatus()).as(body).isEqualTo(200);
+        assertThat(body).doesNotContain(secret);
+        assertThat(JSON.readTree(body)).isEqualTo(JSON.readTree("""
+                {"id": "%s", "name": "defined",
+                 "environment": [{"variable": "JOB_KEY", "value": "****", "secret": true},
+                                 {"variable": "PLAIN", "value": "shown"}],
+                 "steps": [{"name": "first", "source": "%s", "output": "stderr", "timeout": 1.5, "memory": 536870912,
+                            "environment": [{"variable": "SCRIPT", "value": "cat"}], "retries": 2, "retryDelay": 0.25},
+                           {"source": "%s", "output": "stdout", "command": ["sh", "-c", "cat"], "workingDir": "/",
+                            "environment": [{"variable": "STEP_KEY", "value": "****", "secret": true}]}],
+                 "timeout": 900, "ttl": 3600, "inputBytes": 5}
+                """.formatted(id, TestDocker.SH, TestDocker.SH)));
+
+        assertThat(finished(id).get("status").asText()).isEqualTo("complete");
+        Response gone = APP.client().target(url("/jobs/NO-SUCH-JOB/definition")).request().get();
+        assertThat(gone.getStatus()).isEqualTo(404);
+        assertThat(JSON.readTree(gone.readEntity(String.class)).get("message").asText())
+                .isEqualTo("no such job: NO-SUCH-JOB");
+    }
+
     @Test
     void aBinaryInputReachesTheFirstStepByteForByteWhateverItsLineBreaks() throws Exception {
         byte[] input = new byte[200_000];

@@ -137,6 +137,9 @@ class CliIT {
         JsonNode status = JSON.readTree(get.out());
         assertThat(status.get("status").asText()).isEqualTo("complete");
         assertThat(status.get("steps")).hasSize(2);
+        JsonNode definition = JSON.readTree(dray("get", "--definition", id).out());
+        assertThat(definition).isEqualTo(JSON.readTree(client.get("/jobs/" + id + "/definition").body()));
+        assertThat(definition.get("steps").get(1).get("environment").get(0).get("value").asText()).isEqualTo("cat");
 
         assertThat(dray("logs", id).out().lines()).containsExactlyInAnyOrder("out", "err", "out");
         assertThat(dray("logs", "--step", "1", id).out()).isEqualTo("out\n");

@@ -152,6 +152,13 @@ public final class InMemoryStores
     }
 
     @Override
+    public Optional<Job> definition(String id) {
+        enter("definition");
+        Entry entry = jobs.get(id);
+        return leave("definition", entry == null ? Optional.empty() : Optional.of(entry.job.masked()));
+    }
+
+    @Override
     public JobListPage list(JobQuery query, int maxScanned) {
         enter("list");
         List<Entry> ordered = new ArrayList<>(jobs.values());

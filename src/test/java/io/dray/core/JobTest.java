@@ -30,6 +30,24 @@ class JobTest {
     }
 
     @Test
+    void aMaskedJobShowsEverySecretValueAsTheMaskAndKeepsTheRest() {
+        Step step = new Step("s", "img", List.of(new EnvVar("PLAIN", "p"), new EnvVar("STEP_KEY", "k1", true)),
+                null, false, null, null);
+        Job job = new Job("j", "n", List.of(new EnvVar("JOB_KEY", "k2", true)), List.of(step), null, null, 7L,
+                new Callback(java.net.URI.create("https://h.example/x"), "k3"));
+        Job masked = job.masked();
+        assertThat(masked.environment()).containsExactly(new EnvVar("JOB_KEY", "****", true));
+        assertThat(masked.steps().get(0).environment())
+                .containsExactly(new EnvVar("PLAIN", "p"), new EnvVar("STEP_KEY", "****", true));
+        assertThat(masked.callback().secret()).isEqualTo("****");
+        assertThat(masked.secretValues()).containsExactly("****");
+        assertThat(masked).isEqualTo(new Job("j", "n", masked.environment(), masked.steps(), null, null, 7L,
+                masked.callback()));
+        assertThat(new Job("j", null, null, List.of(step), null, null, null, Callback.configuredDefault()).masked()
+                .callback()).isEqualTo(Callback.configuredDefault());
+    }
+
+    @Test
     void stepsAreDescribedByPositionAndNameOrImage() {
         Step named = new Step("sort", "img", null, null, false, null, null);
         Step unnamed = new Step(null, "busybox:1", null, null, false, null, null);

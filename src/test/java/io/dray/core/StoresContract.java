@@ -93,6 +93,26 @@ public abstract class StoresContract {
     }
 
     @Test
+    void aJobsDefinitionReadsBackAsSubmittedWithEverySecretMasked() {
+        Job submitted = newJob(2);
+        Job job = new Job(submitted.id(), submitted.name(),
+                List.of(new EnvVar("J", "w"), new EnvVar("TOKEN", "job-secret", true)), submitted.steps(),
+                submitted.timeout(), Duration.ofHours(2), null,
+                new Callback(java.net.URI.create("https://hooks.example/done"), "callback-secret"));
+        assertThat(stores.queue().enqueue(job, JobState.queued(job, T0), 1_000)).isTrue();
+
+        Job definition = stores.jobs().definition(job.id()).orElseThrow();
+        assertThat(definition).isEqualTo(job.masked());
+        assertThat(definition.environment()).containsExactly(new EnvVar("J", "w"), new EnvVar("TOKEN", "****", true));
+        assertThat(definition.steps().get(1).environment())
+                .containsExactly(new EnvVar("K", "v1"), new EnvVar("S", "****", true));
+        assertThat(definition.callback()).isEqualTo(new Callback(java.net.URI.create("https://hooks.example/done"), "****"));
+        assertThat(definition.steps().get(0).memoryBytes()).isEqualTo(512L << 20);
+        assertThat(definition.ttl()).isEqualTo(Duration.ofHours(2));
+        assertThat(stores.jobs().definition("no-such-job")).isEmpty();
+    }
+
+    @Test
     void jobsAreListedOldestFirst() {
         List<String> ids = IntStream.range(0, 5).mapToObj(i -> queued(1).id()).toList();
         assertThat(ids()).containsExactlyElementsOf(ids);

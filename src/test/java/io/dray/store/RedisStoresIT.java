@@ -152,6 +152,24 @@ class RedisStoresIT extends StoresContract {
         assertThat(read.steps()).extracting(StepRecord::status).containsExactly(StepStatus.CREATED, StepStatus.PENDING);
     }
 
+    /** A definition is for readers: the store masks its secrets without decrypting them, and keeps them encrypted. */
+    @Test
+    void aDefinitionNeverDecryptsTheSecretsItMasks() {
+        Job job = queued(1);
+        String key = prefix + "job:" + job.id();
+        String stored = redis.hget(key, "job");
+        assertThat(stored).doesNotContain("secret-0");
+        Stores otherKey = RedisStores.create(redis, factory.dedicatedConnections(redis), prefix, Jackson.newObjectMapper(),
+                new SecretCipher(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                        23, 24, 25, 26, 27, 28, 29, 30, 31, 32}), Clock.systemUTC());
+
+        Job definition = otherKey.jobs().definition(job.id()).orElseThrow();
+        assertThat(definition).isEqualTo(job.masked());
+        redis.hset(key, "job", "{not json");
+        assertThatThrownBy(() -> stores.jobs().definition(job.id())).isInstanceOf(StoreDataException.class)
+                .hasMessageContaining("stored job " + job.id() + " is not readable");
+    }
+
     @Test
     void aJobWhoseStateCannotBeReadFailsSayingSoAndTheQueueGoesOn() {
         Job damaged = queued(1);

@@ -241,6 +241,16 @@ class DashboardIT {
         until(d -> logLines() == 22); // the key, 20 lines, and wc -l's count
         until(d -> "key=****".equals(d.findElement(By.cssSelector(".log-line[data-index='0'] .log-text")).getText()));
         assertThat((String) script("return document.body.textContent")).doesNotContain(SECRET);
+        // The job's JSON is its definition, its secret as ****.
+        JsonNode shown = JSON.readTree((String) until(d -> {
+            String text = (String) script("return document.getElementById('job-json').textContent");
+            return text.startsWith("{") ? text : null;
+        }));
+        assertThat(shown.get("name").asText()).isEqualTo("dashboard-form");
+        assertThat(shown.get("environment")).isEqualTo(JSON.readTree(
+                "[{\"variable\": \"API_KEY\", \"value\": \"****\", \"secret\": true}]"));
+        assertThat(shown.get("steps")).isEqualTo(JSON.readTree(client.get("/jobs/" + submitted + "/definition").body())
+                .get("steps"));
         browser.findElement(By.id("delete-job")).click();
         browser.findElement(By.id("confirm-no")).click();
         assertThat(client.get("/jobs/" + submitted).statusCode()).isEqualTo(200);
