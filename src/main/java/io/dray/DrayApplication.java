@@ -26,6 +26,7 @@ import io.dray.api.UnreadBodyFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
 import io.dray.config.EnvironmentLookup;
+import io.dray.config.SecretSafeConfigurationFactory;
 import io.dray.config.SecretSafeLogging;
 import io.dray.config.SecurityFactory;
 import io.dray.core.Callback;
@@ -81,6 +82,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
     public void initialize(Bootstrap<DrayConfiguration> bootstrap) {
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), environmentVariables.substitutor()));
+        bootstrap.setConfigurationFactoryFactory(SecretSafeConfigurationFactory.factories(environmentVariables));
         bootstrap.addBundle(new MultiPartBundle());
         bootstrap.addBundle(new DashboardAssets());
     }

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.text.StringSubstitutor;
 import org.apache.commons.text.lookup.StringLookup;
 
@@ -18,11 +20,20 @@ import org.apache.commons.text.lookup.StringLookup;
  * </ul>
  */
 public final class EnvironmentLookup implements StringLookup {
+    /**
+     * The variables of the shipped config.yml whose values are not secret: an error may show them. Any other variable's
+     * value (REDIS_URL's password, tokens, keys, and whatever a config of one's own substitutes) may be a secret.
+     */
+    private static final Set<String> NOT_SECRET = Set.of("DRAY_PORT", "DRAY_ADMIN_PORT", "LOG_LEVEL", "REDIS_CA_FILE",
+            "REDIS_SENTINELS", "REDIS_MASTER_NAME", "DOCKER_HOST", "DRAY_ALLOWED_NETWORK_MODES", "DOCKER_CONFIG",
+            "DRAY_WORKERS", "DRAY_MAX_QUEUED_JOBS", "DRAY_DATA_DIR", "DRAY_KEY_TTL", "DRAY_WEBHOOK_ALLOWED_HOSTS",
+            "DRAY_API_TOKENS_FILE", "DRAY_ALLOWED_IMAGES");
     private static final Map<String, String> LOG_LEVELS = Map.of(
             "panic", "ERROR", "fatal", "ERROR", "error", "ERROR", "warn", "WARN", "warning", "WARN",
             "info", "INFO", "debug", "DEBUG", "trace", "TRACE");
 
     private final Map<String, String> environment;
+    private final Set<String> substitutedSecrets = ConcurrentHashMap.newKeySet();
 
     public EnvironmentLookup(Map<String, String> environment) {
         this.environment = environment;
@@ -37,11 +48,20 @@ public final class EnvironmentLookup implements StringLookup {
 
     @Override
     public String lookup(String key) {
-        return switch (key) {
+        String value = switch (key) {
             case "LOG_LEVEL" -> logLevel().orElse(null);
             case "REDIS_URL" -> nonEmpty("REDIS_URL").or(this::redisUrlFromLink).orElse(null);
             default -> environment.get(key);
         };
+        if (value != null && !NOT_SECRET.contains(key)) {
+            substitutedSecrets.add(value);
+        }
+        return value;
+    }
+
+    /** The values substituted so far that may be secrets: what an error about the configuration must not show. */
+    public Set<String> substitutedSecrets() {
+        return Set.copyOf(substitutedSecrets);
     }
 
     private Optional<String> logLevel() {

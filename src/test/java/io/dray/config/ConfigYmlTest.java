@@ -3,6 +3,8 @@ package io.dray.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dray.DrayConfiguration;
+import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
@@ -23,6 +25,26 @@ class ConfigYmlTest {
                 Jackson.newObjectMapper(), "dw");
         return factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
                 new EnvironmentLookup(environment).substitutor()), "config.yml");
+    }
+
+    /** As {@link #load}, through the factory Dray uses; the error it throws, if any. */
+    private static ConfigurationException loadError(Map<String, String> environment) throws Exception {
+        EnvironmentLookup lookup = new EnvironmentLookup(environment);
+        ConfigurationFactory<DrayConfiguration> factory = SecretSafeConfigurationFactory.<DrayConfiguration>factories(lookup)
+                .create(DrayConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+        try {
+            factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(), lookup.substitutor()),
+                    "config.yml");
+            return null;
+        } catch (ConfigurationException e) {
+            return e;
+        }
+    }
+
+    private static String printed(Throwable error) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        error.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
     }
 
     private static int port(java.util.List<io.dropwizard.jetty.ConnectorFactory> connectors) {
@@ -54,6 +76,28 @@ class ConfigYmlTest {
         assertThat(((LogbackAccessRequestLogFactory) server.getRequestLogFactory()).getAppenders()).singleElement().satisfies(appender ->
                 assertThat(((ConsoleAppenderFactory<?>) appender).getLogFormat())
                         .contains("%U").doesNotContain("%r", "%q", "%requestURL", "%queryString"));
+    }
+
+    /**
+     * Dropwizard prints a configuration error with its stack trace, and its YAML errors quote the substituted text: a
+     * value from the environment that breaks the YAML must not be printed, not even in part.
+     */
+    @Test
+    void anErrorInTheConfigurationShowsNoSecretFromTheEnvironment() throws Exception {
+        ConfigurationException yaml = loadError(Map.of("REDIS_URL", "redis://:pass: w0rd-of-redis@127.0.0.1:6379",
+                "DRAY_WEBHOOK_SECRET", "hook-secret-value"));
+        assertThat(yaml).isNotNull();
+        assertThat(printed(yaml)).contains("config.yml has an error", "at line: 24, column: ",
+                        "mapping values are not allowed here", "the text around it is not shown")
+                .doesNotContain("w0rd", "pass:", "hook-secret", "Caused by");
+
+        ConfigurationException cut = loadError(Map.of("DRAY_API_TOKENS", "tok#en-one, token-two: x"));
+        assertThat(printed(cut)).contains("config.yml has an error").doesNotContain("tok", "en-one", "token-two");
+
+        ConfigurationException type = loadError(Map.of("DRAY_WORKERS", "many", "DRAY_SECRET_KEY", "[key-material"));
+        assertThat(printed(type)).contains("config.yml has an error").doesNotContain("key-material");
+        ConfigurationException harmless = loadError(Map.of("DRAY_WORKERS", "many"));
+        assertThat(printed(harmless)).as("the field stays named").contains("engine.workers", "expected: int");
     }
 
     @Test
