@@ -157,16 +157,23 @@ export function renderJob(main, id) {
       }
     });
   }
+  // A stream that comes back resumes after the last event heard, and Dray sends what was missed (or "reset" when that
+  // is no longer kept): either way, one read of the job's state brings the page up to date.
   let listened = false;
-  const events = openStream(() => `/events?job=${encodeURIComponent(id)}`, source => {
-    // Events are not replayed: after a reconnection, the job's state is read again.
+  let lastEventId = null;
+  const events = openStream(() => `/events?job=${encodeURIComponent(id)}`
+      + (lastEventId ? `&after=${encodeURIComponent(lastEventId)}` : ''), source => {
     source.addEventListener('open', () => {
-      if (listened) refreshSoon();
+      if (listened && !lastEventId) refreshSoon();
       listened = true;
     });
+    source.addEventListener('reset', refreshSoon);
     for (const type of ['job.queued', 'job.running', 'job.complete', 'job.error', 'job.cancelled', 'step.running',
       'step.exited', 'step.retrying']) {
-      source.addEventListener(type, refreshSoon);
+      source.addEventListener(type, event => {
+        if (event.lastEventId) lastEventId = event.lastEventId;
+        refreshSoon();
+      });
     }
     source.addEventListener('job.deleted', () => notify(`Job ${id} was deleted.`, 'info'));
   }, e => notify(`Live updates stopped: ${e.message}`));

@@ -147,6 +147,7 @@ export function renderJobs(main) {
   }
 
   function onEvent(message) {
+    if (message.lastEventId) lastEventId = message.lastEventId;
     const event = JSON.parse(message.data);
     if (!event.type.startsWith('job.')) return;
     if (event.type === 'job.deleted') {
@@ -163,12 +164,18 @@ export function renderJobs(main) {
     schedule();
   }
 
+  // A stream that comes back resumes after the last event heard (the browser sends its id when it reconnects, a new
+  // stream asks with after=), and Dray sends what was missed; when that is no longer kept it says "reset", and the list
+  // is read again. So is it when the stream comes back before any event was heard.
   let listened = false;
-  const stream = openStream(() => '/events', source => {
-    // Events are not replayed: after a reconnection, what happened meanwhile is read again.
+  let lastEventId = null;
+  const stream = openStream(() => '/events' + (lastEventId ? `?after=${encodeURIComponent(lastEventId)}` : ''), source => {
     source.addEventListener('open', () => {
-      if (listened && !loading) load();
+      if (listened && !lastEventId && !loading) load();
       listened = true;
+    });
+    source.addEventListener('reset', () => {
+      if (!loading) load();
     });
     for (const type of ['job.queued', 'job.running', 'job.complete', 'job.error', 'job.cancelled', 'job.deleted']) {
       source.addEventListener(type, onEvent);

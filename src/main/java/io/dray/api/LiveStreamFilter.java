@@ -2,6 +2,7 @@ package io.dray.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.core.JobEngine;
+import io.dray.core.JobEvent;
 import io.dray.core.JobNotFoundException;
 import io.dray.core.LogFilter;
 import io.dray.core.LogPage;
@@ -103,6 +104,7 @@ public final class LiveStreamFilter implements Filter {
     private void listen(HttpServletRequest request, HttpServletResponse response, StreamFormat format)
             throws IOException {
         String job = request.getParameter("job");
+        String after = lastEventId(request);
         AsyncStream stream = AsyncStream.open(request, response, format.mediaType());
         EventFollower[] follower = new EventFollower[1];
         follower[0] = new EventFollower(job, format, stream, json, work, () -> streams.remove(follower[0]));
@@ -110,6 +112,21 @@ public final class LiveStreamFilter implements Filter {
         streams.add(follower[0]);
         // Something at once, so that a client (and a test) knows it listens from now on.
         stream.send(format.keepAlive());
+        follower[0].begin(after, streams::history);
+    }
+
+    /** The event a client resumes after: SSE's {@code Last-Event-ID}, or {@code after=}; null for none. */
+    private static String lastEventId(HttpServletRequest request) {
+        String header = request.getHeader("Last-Event-ID");
+        String after = header != null && !header.isBlank() ? header.strip() : request.getParameter("after");
+        if (after == null || after.isEmpty()) {
+            return null;
+        }
+        if (!JobEvent.isId(after)) {
+            throw new InvalidRequest(400, (header != null && !header.isBlank() ? "Last-Event-ID" : "query param after")
+                    + " must be an event's id, such as 1764460800000-0, not " + after);
+        }
+        return after;
     }
 
     /** {@code index=N} starts at line N; SSE's {@code Last-Event-ID: N} resumes after line N and wins. */

@@ -80,6 +80,11 @@ public final class LiveStreams implements JobFeed.Listener, Managed {
         });
     }
 
+    /** The kept events after {@code afterId}: what a stream that reconnects missed. */
+    JobFeed.History history(String afterId) {
+        return feed.history(afterId);
+    }
+
     void add(EventFollower follower) {
         eventFollowers.add(follower);
     }
@@ -103,6 +108,7 @@ public final class LiveStreams implements JobFeed.Listener, Managed {
     @Override
     public void onListening() {
         logFollowers.values().forEach(followers -> followers.forEach(LogFollower::wake));
+        eventFollowers.forEach(EventFollower::resubscribed);
     }
 
     private void wakeFollowersOf(String jobId) {

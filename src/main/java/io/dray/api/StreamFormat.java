@@ -74,12 +74,32 @@ enum StreamFormat {
         for (JobEvent event : events) {
             if (this == SSE) {
                 text.append("event: ").append(event.type()).append('\n');
+                if (event.id() != null) {
+                    // What an EventSource sends back as Last-Event-ID when it reconnects.
+                    text.append("id: ").append(event.id()).append('\n');
+                }
                 data(text, json(json, event));
             } else {
                 text.append(json(json, event)).append('\n');
             }
         }
         return bytes(text);
+    }
+
+    /**
+     * Tells a client that resumed a stream that what it missed is not all kept: SSE {@code event: reset} with
+     * {@code {"message"}}, or the NDJSON line {@code {"reset": true, "message"}}. The stream goes on.
+     */
+    byte[] reset(String message, ObjectMapper json) {
+        if (this == SSE) {
+            StringBuilder text = new StringBuilder("event: reset\n");
+            data(text, json(json, Map.of("message", message)));
+            return bytes(text);
+        }
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("reset", true);
+        object.put("message", message);
+        return (json(json, object) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** An error that ends the stream, as {@code {code, message}}. */

@@ -367,6 +367,10 @@ public final class DrayCli {
         @Option(names = "--json", description = "each event as the server's JSON, one per line")
         boolean json;
 
+        @Option(names = "--after", paramLabel = "EVENT", description = "first the events after this one (its id, as"
+                + " --json prints it), from the last 10,000 or so the server keeps")
+        String after;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -376,7 +380,19 @@ public final class DrayCli {
                 err.println("dray: listening for events");
                 err.flush();
             };
-            dray.server().follow("events" + (job == null ? "" : "?job=" + DrayServer.query(job)), opened, event -> {
+            List<String> query = new ArrayList<>();
+            if (job != null) {
+                query.add("job=" + DrayServer.query(job));
+            }
+            if (after != null) {
+                query.add("after=" + DrayServer.query(after));
+            }
+            dray.server().follow("events" + (query.isEmpty() ? "" : "?" + String.join("&", query)), opened, event -> {
+                if (event.path("reset").asBoolean()) {
+                    err.println("dray: " + event.path("message").asText());
+                    err.flush();
+                    return;
+                }
                 if (json) {
                     out.println(event);
                 } else {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A change of a job's or a step's state, as {@code GET /events} and the Redis channel {@code <keyPrefix>events} tell
@@ -14,10 +16,38 @@ import java.util.List;
  *
  * @param step the step's index, for a step's event
  * @param status the job's status, or the step's state as the API shows it ({@code deleted} for a deleted job)
+ * @param id its place in the event history ({@link JobFeed#history}), such as {@code 1764460800000-0}; null until the
+ *     store kept it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"type", "job", "step", "status", "time"})
-public record JobEvent(String type, String job, Integer step, String status, Instant time) {
+@JsonPropertyOrder({"type", "job", "step", "status", "time", "id"})
+public record JobEvent(String type, String job, Integer step, String status, Instant time, String id) {
+    /** How ids look: milliseconds, a dash, a sequence number (Redis's stream ids). */
+    private static final Pattern ID = Pattern.compile("([0-9]{1,18})-([0-9]{1,18})");
+
+    public JobEvent(String type, String job, Integer step, String status, Instant time) {
+        this(type, job, step, status, time, null);
+    }
+
+    public JobEvent withId(String historyId) {
+        return new JobEvent(type, job, step, status, time, historyId);
+    }
+
+    /** Whether {@code text} is an event's id. */
+    public static boolean isId(String text) {
+        return text != null && ID.matcher(text).matches();
+    }
+
+    /** Orders two event ids as the history does; both must be {@linkplain #isId ids}. */
+    public static int compareIds(String a, String b) {
+        Matcher first = ID.matcher(a);
+        Matcher second = ID.matcher(b);
+        if (!first.matches() || !second.matches()) {
+            throw new IllegalArgumentException("not event ids: " + a + ", " + b);
+        }
+        int byTime = Long.compare(Long.parseLong(first.group(1)), Long.parseLong(second.group(1)));
+        return byTime != 0 ? byTime : Long.compare(Long.parseLong(first.group(2)), Long.parseLong(second.group(2)));
+    }
 
     public static JobEvent deleted(String job, Instant at) {
         return new JobEvent("job.deleted", job, null, "deleted", at);

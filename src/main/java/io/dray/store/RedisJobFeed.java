@@ -1,8 +1,10 @@
 package io.dray.store;
 
+import io.dray.core.JobEvent;
 import io.dray.core.JobFeed;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -24,7 +26,11 @@ public final class RedisJobFeed implements JobFeed, Managed {
     private static final Duration RETRY = Duration.ofSeconds(1);
     static final Duration PING_EVERY = Duration.ofSeconds(10);
 
+    /** Trimming keeps "about" {@link JobFeed#HISTORY} events: some more may be kept, and answered. */
+    static final int MAX_ANSWERED = JobFeed.HISTORY + 1_000;
+
     private final Supplier<Jedis> connections;
+    private final RedisScripts scripts;
     private final RedisKeys keys;
     private final EventCodec events;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -35,8 +41,9 @@ public final class RedisJobFeed implements JobFeed, Managed {
     private Thread thread;
     private Thread watchdog;
 
-    RedisJobFeed(Supplier<Jedis> connections, RedisKeys keys, EventCodec events) {
+    RedisJobFeed(Supplier<Jedis> connections, RedisScripts scripts, RedisKeys keys, EventCodec events) {
         this.connections = connections;
+        this.scripts = scripts;
         this.keys = keys;
         this.events = events;
     }
@@ -45,6 +52,20 @@ public final class RedisJobFeed implements JobFeed, Managed {
     public AutoCloseable listen(Listener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public History history(String afterId) {
+        List<?> answer = (List<?>) scripts.run("history", List.of(keys.eventHistory()),
+                List.of(afterId, Integer.toString(MAX_ANSWERED)));
+        if (!Long.valueOf(1).equals(answer.get(0))) {
+            return new History(List.of(), false);
+        }
+        List<JobEvent> kept = new ArrayList<>(answer.size() / 2);
+        for (int i = 1; i + 1 < answer.size(); i += 2) {
+            kept.add(events.fromJson(String.valueOf(answer.get(i + 1))).withId(String.valueOf(answer.get(i))));
+        }
+        return new History(kept, true);
     }
 
     @Override

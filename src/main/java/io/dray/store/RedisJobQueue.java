@@ -56,10 +56,10 @@ public final class RedisJobQueue implements JobQueue {
     public boolean enqueue(Job job, JobState state, int maxQueued) {
         List<String> args = new ArrayList<>(List.of(job.id(), Integer.toString(maxQueued),
                 events.toJson(JobEvent.between(null, state, clock.instant()).get(0)),
-                job.inputBytes() == null ? "" : Long.toString(job.inputBytes())));
+                job.inputBytes() == null ? "" : Long.toString(job.inputBytes()), RedisJobStore.HISTORY));
         args.addAll(hashes.newJob(job, state));
         Object queued = scripts.run("enqueue", List.of(keys.job(job.id()), keys.jobs(), keys.jobSequence(), keys.queue(),
-                keys.eventsChannel(), keys.input(job.id())), args);
+                keys.eventsChannel(), keys.input(job.id()), keys.eventHistory()), args);
         if (Long.valueOf(-1).equals(queued)) {
             throw new StoreDataException("the input of job " + job.id() + " is not all in the store (it expired?)", null);
         }
@@ -124,12 +124,13 @@ public final class RedisJobQueue implements JobQueue {
         JobHash.Changes changes = hashes.changes(current, requeued);
         List<String> published = events.toJson(JobEvent.between(current, requeued, clock.instant()));
         List<String> args = new ArrayList<>(List.of(owner, epoch, Long.toString(current.version()), current.id(),
-                Integer.toString(changes.deleted().size()), Integer.toString(published.size())));
+                Integer.toString(changes.deleted().size()), Integer.toString(published.size()), RedisJobStore.HISTORY));
         args.addAll(changes.deleted());
         args.addAll(published);
         args.addAll(changes.set());
         Object done = scripts.run("requeue",
-                List.of(keys.job(current.id()), keys.claimed(owner), keys.queue(), keys.eventsChannel()), args);
+                List.of(keys.job(current.id()), keys.claimed(owner), keys.queue(), keys.eventsChannel(),
+                        keys.eventHistory()), args);
         return Long.valueOf(1).equals(done);
     }
 

@@ -3,6 +3,7 @@ package io.dray.store;
 import io.dray.core.Claim;
 import io.dray.core.Job;
 import io.dray.core.JobEvent;
+import io.dray.core.JobFeed;
 import io.dray.core.JobListPage;
 import io.dray.core.JobQuery;
 import io.dray.core.JobState;
@@ -28,6 +29,8 @@ import redis.clients.jedis.resps.Tuple;
 
 /** Jobs and their states in Redis, one hash per job ({@link JobHash}); every change is one script. */
 public final class RedisJobStore implements JobStore {
+    /** How many events the scripts keep in the event history, as they take it. */
+    static final String HISTORY = Integer.toString(JobFeed.HISTORY);
     private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RedisScripts scripts;
@@ -156,13 +159,14 @@ public final class RedisJobStore implements JobStore {
                 Integer.toString(changes.deleted().size()),
                 Integer.toString(published.size()),
                 next.status().isFinal() && next.finishedAt() != null ? Long.toString(next.finishedAt().toEpochMilli()) : "",
-                retention));
+                retention,
+                HISTORY));
         args.addAll(changes.deleted());
         args.addAll(published);
         args.addAll(changes.set());
         // Not an owner's write: the claimed-list key is a placeholder the script leaves alone.
         Object version = scripts.run("save", List.of(keys.job(current.id()), keys.queue(), keys.claimed(owner),
-                keys.log(current.id()), keys.eventsChannel(), keys.expiries(), keys.callbacks()), args);
+                keys.log(current.id()), keys.eventsChannel(), keys.expiries(), keys.callbacks(), keys.eventHistory()), args);
         return version instanceof Long saved && saved > 0 ? Optional.of(next.savedAs(saved)) : Optional.empty();
     }
 
@@ -219,9 +223,9 @@ public final class RedisJobStore implements JobStore {
         String event = events.toJson(new JobEvent("job.error", id, null, JobStatus.ERROR.value(), at));
         List<String> args = new ArrayList<>(List.of(hash.getOrDefault("owner", ""), hash.getOrDefault("epoch", ""),
                 hash.getOrDefault("version", "0"), id, "1", "", "", "0", "1", Long.toString(at.toEpochMilli()), retention,
-                event, "status", JobStatus.ERROR.value(), "error", reason, "finishedAt", at.toString()));
+                HISTORY, event, "status", JobStatus.ERROR.value(), "error", reason, "finishedAt", at.toString()));
         scripts.run("save", List.of(keys.job(id), keys.queue(), keys.claimed(hash.getOrDefault("owner", "")),
-                keys.log(id), keys.eventsChannel(), keys.expiries(), keys.callbacks()), args);
+                keys.log(id), keys.eventsChannel(), keys.expiries(), keys.callbacks(), keys.eventHistory()), args);
     }
 
     private static String owner(Claim claim) {
@@ -235,8 +239,9 @@ public final class RedisJobStore implements JobStore {
     @Override
     public boolean delete(String id) {
         Object existed = scripts.run("delete", List.of(keys.job(id), keys.log(id), keys.jobs(), keys.queue(),
-                        keys.logStreams(id), keys.eventsChannel(), keys.expiries(), keys.input(id), keys.callbacks()),
-                List.of(id, events.toJson(JobEvent.deleted(id, clock.instant()))));
+                        keys.logStreams(id), keys.eventsChannel(), keys.expiries(), keys.input(id), keys.callbacks(),
+                        keys.eventHistory()),
+                List.of(id, events.toJson(JobEvent.deleted(id, clock.instant())), HISTORY));
         return Long.valueOf(1).equals(existed);
     }
 }

@@ -19,7 +19,9 @@ package io.dray.store;
  *   <li>{@code callbacks}: sorted set of the ended jobs whose callback is to be delivered, scored by when it is due, or
  *       while an instance tries it, by when its claim ends (ms since the epoch);
  *   <li>{@code events} and {@code log}: Pub/Sub channels, of every job's and step's state changes (JSON), and of the
- *       ids of jobs whose log grew.
+ *       ids of jobs whose log grew;
+ *   <li>{@code events:history}: stream of the last {@link io.dray.core.JobFeed#HISTORY} or so events, each under
+ *       {@code event} (JSON), whose entry ids are the events' ids: what a client that reconnects missed.
  * </ul>
  * A job's keys live until the job is deleted; an instance's, until it retires or another instance finds it dead.
  * Scripts get every key they touch from here, as KEYS; none builds a key of its own.
@@ -65,6 +67,10 @@ final class RedisKeys {
 
     String eventsChannel() {
         return prefix + "events";
+    }
+
+    String eventHistory() {
+        return prefix + "events:history";
     }
 
     String logChannel() {

@@ -34,7 +34,7 @@ public final class RedisStores {
                 new RedisJobQueue(redis, keys, scripts, hashes, jobs, events, clock),
                 new RedisLogStore(keys, scripts),
                 new RedisInstanceRegistry(redis, keys, scripts, clock),
-                new RedisJobFeed(subscriberConnections, keys, events),
+                new RedisJobFeed(subscriberConnections, scripts, keys, events),
                 new RedisInputStore(redis, keys, scripts),
                 new RedisCallbackStore(redis, keys, scripts, hashes));
     }

@@ -364,7 +364,7 @@ class FuzzIT {
         String path = pick(random, "/jobs", "/jobs/" + id, "/jobs/" + id + "/log", "/events", "/jobs/" + id + "/log");
         List<String> names = switch (path) {
             case "/jobs" -> List.of("status", "name", "since", "until", "order", "limit", "cursor");
-            case "/events" -> List.of("job", "since", "status", "follow");
+            case "/events" -> List.of("job", "since", "status", "follow", "after");
             default -> path.endsWith("/log") ? List.of("index", "limit", "step", "stream", "follow")
                     : List.of("wait");
         };
@@ -381,7 +381,8 @@ class FuzzIT {
                     "application/xml"));
         }
         if (random.nextInt(10) == 0) {
-            request.header("Last-Event-ID", pick(random, "0", "-1", "abc", "99999999999999999999", "1.5", "2147483648"));
+            request.header("Last-Event-ID", pick(random, "0", "-1", "abc", "99999999999999999999", "1.5", "2147483648",
+                    "1-0", "99999999999999999999-0", "1764460800000-0"));
         }
         return new Request(request.GET().build(), null);
     }
@@ -390,7 +391,7 @@ class FuzzIT {
         return pick(random, "", "0", "1", "-1", "2147483648", "9223372036854775808", "99999999999999999999", "1.5",
                 "NaN", "1e3", "abc", "complete", "queued,running", "error", "newest", "oldest", "stdout", "stderr",
                 "true", "false", "5s", "20s", "0s", "-5s", "999999h", "1ms", "2026-11-30T00:00:00Z", "not-a-date",
-                "0:0", "%", "\u0000", "x".repeat(5000), String.valueOf(random.nextInt()), String.valueOf(random.nextLong()));
+                "0:0", "1-0", "%", "\u0000", "x".repeat(5000), String.valueOf(random.nextInt()), String.valueOf(random.nextLong()));
     }
 
     // ---- paths and methods

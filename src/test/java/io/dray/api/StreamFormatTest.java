@@ -44,6 +44,31 @@ class StreamFormatTest {
     }
 
     @Test
+    void anEventsIdIsItsSseIdAndAResetTellsTheClientToReadAgain() {
+        JobEvent event = new JobEvent("job.queued", "J", null, "queued", Instant.parse("2026-01-01T00:00:00Z"))
+                .withId("1767225600000-3");
+        assertThat(new String(StreamFormat.SSE.events(List.of(event), json), UTF_8)).isEqualTo("event: job.queued\n"
+                + "id: 1767225600000-3\n"
+                + "data: {\"type\":\"job.queued\",\"job\":\"J\",\"status\":\"queued\",\"time\":\"2026-01-01T00:00:00Z\","
+                + "\"id\":\"1767225600000-3\"}\n\n");
+        assertThat(new String(StreamFormat.SSE.reset("read again", json), UTF_8))
+                .isEqualTo("event: reset\ndata: {\"message\":\"read again\"}\n\n");
+        assertThat(new String(StreamFormat.NDJSON.reset("read again", json), UTF_8))
+                .isEqualTo("{\"reset\":true,\"message\":\"read again\"}\n");
+    }
+
+    @Test
+    void eventIdsAreOrderedAsNumbersNotAsText() {
+        assertThat(JobEvent.compareIds("9-0", "10-0")).isNegative();
+        assertThat(JobEvent.compareIds("10-2", "10-10")).isNegative();
+        assertThat(JobEvent.compareIds("10-2", "10-2")).isZero();
+        assertThat(JobEvent.isId("1764460800000-0")).isTrue();
+        assertThat(JobEvent.isId("1764460800000")).isFalse();
+        assertThat(JobEvent.isId("99999999999999999999-0")).as("beyond a long").isFalse();
+        assertThat(JobEvent.isId("-1-0")).isFalse();
+    }
+
+    @Test
     void theAcceptHeaderChoosesTheFormat() {
         assertThat(StreamFormat.accepted("text/event-stream")).isEqualTo(StreamFormat.SSE);
         assertThat(StreamFormat.accepted("application/x-ndjson, */*")).isEqualTo(StreamFormat.NDJSON);

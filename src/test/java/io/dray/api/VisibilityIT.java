@@ -324,4 +324,102 @@ class VisibilityIT {
             assertThat(seen).containsExactly("step.exited cancelled", "job.cancelled cancelled", "job.deleted deleted");
         }
     }
+    /** An event stream that dropped resumes where it stopped, through any instance, as an EventSource resumes. */
+    @Test
+    void aClientThatResumesAfterAnEventGetsWhatItMissedAndIsToldWhenThatIsNotKept() throws Exception {
+        String id;
+        String resumedAfter;
+        try (LiveStream events = LiveStream.open(url("/events"), "text/event-stream")) {
+            id = submit("echo 1", "sleep 2; cat");
+            LiveStream.Event event;
+            do {
+                event = events.next(Duration.ofSeconds(60));
+            } while (!(event.event().equals("step.exited") && JSON.readTree(event.data()).get("job").asText().equals(id)));
+            resumedAfter = event.id();
+            assertThat(JSON.readTree(event.data()).get("id").asText()).isEqualTo(resumedAfter);
+        }
+        client().awaitFinished(id, Duration.ofSeconds(60));
+
+        try (LiveStream resumed = LiveStream.open(apiOnly.url("/events?job=" + id), "text/event-stream",
+                "Last-Event-ID", resumedAfter)) {
+            List<String> seen = new ArrayList<>();
+            String last = resumedAfter;
+            while (seen.isEmpty() || !seen.get(seen.size() - 1).equals("job.complete")) {
+                LiveStream.Event event = resumed.next(Duration.ofSeconds(30));
+                assertThat(io.dray.core.JobEvent.compareIds(event.id(), last)).as("ids grow").isPositive();
+                last = event.id();
+                seen.add(event.event() + (JSON.readTree(event.data()).has("step")
+                        ? " " + JSON.readTree(event.data()).get("step").asInt() : ""));
+            }
+            assertThat(seen).containsExactly("step.running 1", "step.exited 1", "job.complete");
+        }
+        try (LiveStream resumed = LiveStream.open(url("/events?job=" + id + "&after=" + resumedAfter),
+                "application/x-ndjson")) {
+            assertThat(JSON.readTree(resumed.next(Duration.ofSeconds(30)).data()).get("type").asText())
+                    .isEqualTo("step.running");
+        }
+
+        // An id older than anything kept: the client is told to read the jobs again, and listens on.
+        try (LiveStream tooOld = LiveStream.open(url("/events"), "text/event-stream", "Last-Event-ID", "1-0")) {
+            LiveStream.Event reset = tooOld.next(Duration.ofSeconds(30));
+            assertThat(reset.event()).isEqualTo("reset");
+            assertThat(JSON.readTree(reset.data()).get("message").asText()).contains("read the jobs' state again");
+            String next = submit("echo after the reset");
+            assertThat(JSON.readTree(tooOld.next(Duration.ofSeconds(30)).data()).get("job").asText()).isEqualTo(next);
+        }
+        HttpResponse<String> refused = LiveStream.refused(url("/events"), "text/event-stream", "Last-Event-ID", "yesterday");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).get("message").asText())
+                .isEqualTo("Last-Event-ID must be an event's id, such as 1764460800000-0, not yesterday");
+        assertThat(LiveStream.refused(url("/events?after=99999999999999999999-0"), "application/x-ndjson").statusCode())
+                .isEqualTo(400);
+    }
+
+    /**
+     * The race of a resume: events that happen while the history is read are heard live too, and each must reach the
+     * client once, in order. A client that drops its stream every few events, thirty times while jobs run, sees what
+     * a client that never dropped saw.
+     */
+    @Test
+    void aClientThatDropsItsStreamOverAndOverSeesEveryEventOnceInOrder() throws Exception {
+        try (LiveStream reference = LiveStream.open(url("/events"), "text/event-stream")) {
+            LiveStream events = LiveStream.open(apiOnly.url("/events"), "text/event-stream");
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                ids.add(submit("echo " + i));
+            }
+            List<String> dropping = new ArrayList<>();
+            String last = null;
+            int completes = 0;
+            for (int reconnect = 1; completes < ids.size(); reconnect++) {
+                try (LiveStream current = events) {
+                    for (int read = 0; read < reconnect % 4 + 1 && completes < ids.size(); read++) {
+                        LiveStream.Event event = current.next(Duration.ofSeconds(60));
+                        assertThat(event.event()).as("no reset: every missed event is kept").isNotEqualTo("reset");
+                        if (ids.contains(JSON.readTree(event.data()).get("job").asText())) {
+                            dropping.add(event.id());
+                            completes += event.event().equals("job.complete") ? 1 : 0;
+                        }
+                        last = event.id();
+                    }
+                }
+                if (completes < ids.size()) {
+                    // Half the time through the other instance.
+                    events = LiveStream.open(reconnect % 2 == 0 ? url("/events") : apiOnly.url("/events"),
+                            "text/event-stream", "Last-Event-ID", last);
+                }
+            }
+            List<String> seen = new ArrayList<>();
+            for (int referenceCompletes = 0; referenceCompletes < ids.size(); ) {
+                LiveStream.Event event = reference.next(Duration.ofSeconds(60));
+                if (ids.contains(JSON.readTree(event.data()).get("job").asText())) {
+                    referenceCompletes += event.event().equals("job.complete") ? 1 : 0;
+                    if (io.dray.core.JobEvent.compareIds(event.id(), dropping.get(0)) >= 0) {
+                        seen.add(event.id());
+                    }
+                }
+            }
+            assertThat(dropping).containsExactlyElementsOf(seen);
+        }
+    }
 }

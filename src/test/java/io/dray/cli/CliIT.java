@@ -165,15 +165,27 @@ class CliIT {
             assertThat(lines(watcher.getErrorStream()).poll(30, TimeUnit.SECONDS)).isEqualTo("dray: listening for events");
             jobs.add(client.submit(DrayClient.scriptJob("true")));
             List<String> types = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
             while (!types.contains("job.complete")) {
                 String line = out.poll(60, TimeUnit.SECONDS);
                 assertThat(line).as("an event within a minute, after %s", types).isNotNull();
                 JsonNode event = JSON.readTree(line);
                 assertThat(event.get("job").asText()).isEqualTo(id);
                 types.add(event.get("type").asText());
+                ids.add(event.get("id").asText());
             }
             assertThat(types).endsWith("step.exited", "job.complete");
             assertThat(watcher.isAlive()).as("events go on until interrupted").isTrue();
+            watcher.destroy();
+
+            // Later, the same events again: those after the first heard.
+            watcher = start(List.of("events", "--json", "--job", id, "--after", ids.get(0)));
+            BlockingQueue<String> again = lines(watcher.getInputStream());
+            for (String expected : ids.subList(1, ids.size())) {
+                String line = again.poll(60, TimeUnit.SECONDS);
+                assertThat(line).as("the event after %s", ids).isNotNull();
+                assertThat(JSON.readTree(line).get("id").asText()).isEqualTo(expected);
+            }
         } finally {
             watcher.destroy();
         }

@@ -43,6 +43,10 @@ public final class InMemoryStores
     private final Map<String, Integer> heartbeats = new HashMap<>();
     private final Set<String> silenced = new HashSet<>();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<JobEvent> history = new ArrayList<>();
+    private long eventCount;
+    /** How many events the history keeps; a test may make it short. */
+    public int historyLimit = JobFeed.HISTORY;
     /** Every event published, in order, for assertions. */
     public final List<JobEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean unavailable;
@@ -121,16 +125,36 @@ public final class InMemoryStores
         }
     }
 
-    /** Published as the Redis scripts publish: while the store's lock is held, so in the order of the changes. */
+    /**
+     * Published as the Redis scripts publish: while the store's lock is held, so in the order of the changes, each kept
+     * in the history (of at most {@link #historyLimit} events) with its id.
+     */
     private void publish(List<JobEvent> events) {
         published.addAll(events);
-        events.forEach(event -> listeners.forEach(listener -> listener.onEvent(event)));
+        for (JobEvent event : events) {
+            JobEvent kept = event.withId(++eventCount + "-0");
+            history.add(kept);
+            while (history.size() > historyLimit) {
+                history.remove(0);
+            }
+            listeners.forEach(listener -> listener.onEvent(kept));
+        }
     }
 
     @Override
     public AutoCloseable listen(Listener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public History history(String afterId) {
+        enter("history");
+        boolean known = !history.isEmpty() && JobEvent.compareIds(history.get(0).id(), afterId) <= 0
+                && JobEvent.compareIds(history.get(history.size() - 1).id(), afterId) >= 0;
+        return leave("history", known
+                ? new History(history.stream().filter(e -> JobEvent.compareIds(e.id(), afterId) > 0).toList(), true)
+                : new History(List.of(), false));
     }
 
     private <T> T leave(String operation, T result) {

@@ -19,6 +19,7 @@ import io.dray.core.StoresContract;
 import io.dropwizard.jackson.Jackson;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -234,6 +235,48 @@ class RedisStoresIT extends StoresContract {
             for (String type : expected) {
                 assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(type + " " + job.id());
             }
+        } finally {
+            feed.stop();
+        }
+    }
+
+    /** What the channel publishes is kept in the history under the same ids; a trimmed history cannot resume. */
+    @Test
+    void theEventsHeardAreTheHistorysWithTheirIds() throws Exception {
+        RedisJobFeed feed = (RedisJobFeed) stores.feed();
+        BlockingQueue<JobEvent> heard = new LinkedBlockingQueue<>();
+        feed.start();
+        try (AutoCloseable listening = feed.listen(new JobFeed.Listener() {
+            @Override
+            public void onEvent(JobEvent event) {
+                heard.add(event);
+            }
+
+            @Override
+            public void onLogGrew(String jobId) {}
+        })) {
+            try (Jedis jedis = factory.dedicatedConnections(redis).get()) {
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        jedis.pubsubNumSub(prefix + "events").get(prefix + "events") > 0);
+            }
+            Job job = queued(1);
+            Claim claim = claim("a");
+            stores.jobs().save(claim.state(), claim.state().started(T0), claim).orElseThrow();
+            stores.jobs().delete(job.id());
+            List<JobEvent> events = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                events.add(heard.poll(10, TimeUnit.SECONDS));
+            }
+            assertThat(events).extracting(JobEvent::type).containsExactly("job.queued", "job.running", "job.deleted");
+            assertThat(feed.history(events.get(0).id())).isEqualTo(new JobFeed.History(events.subList(1, 3), true));
+            assertThat(feed.history(events.get(2).id())).isEqualTo(new JobFeed.History(List.of(), true));
+            String[] newest = events.get(2).id().split("-");
+            assertThat(feed.history(newest[0] + "-" + (Long.parseLong(newest[1]) + 1)).complete())
+                    .as("an id newer than any kept is none of this history's").isFalse();
+            redis.xtrim(prefix + "events:history", 1, false);
+            assertThat(feed.history(events.get(0).id())).as("the event after it was trimmed away")
+                    .isEqualTo(new JobFeed.History(List.of(), false));
+            assertThat(feed.history(events.get(2).id()).complete()).isTrue();
         } finally {
             feed.stop();
         }
