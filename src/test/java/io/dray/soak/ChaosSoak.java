@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -164,7 +166,7 @@ public final class ChaosSoak {
             // Steps get no network: the soak's engine has no bridge, and neither do the steps ask for one.
             DrayProcess process = DrayProcess.start(redis.url(), prefix, engine.host(), engineSettings, "", List.of(),
                     "  networkMode: none\n", Map.of());
-            Set<String> registered = new java.util.HashSet<>(jedis.smembers(prefix + "instances"));
+            Set<String> registered = new HashSet<>(jedis.smembers(prefix + "instances"));
             registered.removeAll(before);
             if (registered.size() != 1) {
                 process.close();
@@ -402,7 +404,7 @@ public final class ChaosSoak {
         System.out.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + message);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, "soak-" + name);
             thread.setDaemon(true);
