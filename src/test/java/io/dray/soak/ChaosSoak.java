@@ -283,11 +283,22 @@ public final class ChaosSoak {
         Instant at = Instant.now();
         victim.process.kill();
         Thread.sleep(2_000);
-        Instance restarted = startInstance();
+        Instance restarted = restart();
         synchronized (this) {
             instances[index] = restarted;
         }
         record(new Fault(at, "kill -9 instance " + (index + 1), Duration.between(at, Instant.now()), victim.id));
+    }
+
+    /** Until it starts: a soak that went on with one instance would no longer test two. */
+    private Instance restart() throws InterruptedException {
+        while (true) {
+            try {
+                return startInstance();
+            } catch (Exception e) {
+                log("an instance did not start again, trying again: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
     }
 
     private void restartRedis(Duration down) throws Exception {
