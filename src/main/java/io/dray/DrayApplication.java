@@ -35,7 +35,6 @@ import io.dray.core.LoggedSecrets;
 import io.dray.core.SpoolDirectory;
 import io.dray.core.Stores;
 import io.dray.docker.DockerEngine;
-import io.dray.docker.DockerHealthCheck;
 import io.dray.docker.DockerStepRunner;
 import io.dray.metrics.PrometheusMetrics;
 import io.dray.store.RedisFactory;
@@ -135,7 +134,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
                 clock);
 
         environment.healthChecks().register("redis", new RedisHealthCheck(redis));
-        environment.healthChecks().register("docker", new DockerHealthCheck(docker));
+        environment.healthChecks().register("docker", config.getDocker().healthCheck(docker, environment));
         environment.healthChecks().register("engine", engine.healthCheck());
 
         Optional<ApiTokenAuthenticator> tokens = requireApiTokens(security, environment);

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dray.support.DrayClient;
 import io.dray.support.DrayProcess;
 import io.dray.support.SecondDockerEngine;
 import io.dray.support.TestDocker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +31,8 @@ import redis.clients.jedis.RedisClient;
  * with SIGTERM, sharing the real Redis (under a prefix of each test's own) and the real Docker engine.
  */
 class RecoveryIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String REDIS = System.getenv().getOrDefault("DRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
     private final List<DrayProcess> processes = new ArrayList<>();
     private final List<String> jobs = new ArrayList<>();
@@ -141,7 +148,9 @@ class RecoveryIT {
 
     /**
      * The lease is kept in Redis by a thread that never calls Docker: an instance whose Docker engine freezes for longer
-     * than the lease keeps its job, and the step runs once, even with another instance ready to take jobs over.
+     * than the lease keeps its job, and the step runs once, even with another instance ready to take jobs over. Its
+     * health check says the engine is unhealthy while it stalls, within the check's own timeout (docker.connectTimeout,
+     * 5 s) rather than hanging, and healthy again once it goes on.
      */
     @Test
     void anInstanceWhoseDockerEngineStallsLongerThanTheLeaseKeepsItsJobAndRunsItsStepOnce() throws Exception {
@@ -153,9 +162,22 @@ class RecoveryIT {
             String id = submit(client, DrayClient.scriptJob("echo start; sleep 6; echo end"));
             client.awaitLogLine(id, "start");
             DrayProcess ready = start(Map.of());
+            DrayClient admin = new DrayClient(stalled.adminUrl(""));
             engine.pause();
-            Thread.sleep(5_000); // two and a half leases
-            engine.resume();
+            try {
+                long stallEnds = System.nanoTime() + Duration.ofSeconds(8).toNanos(); // four leases
+                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(
+                        URI.create(stalled.adminUrl("/healthcheck"))).timeout(Duration.ofSeconds(7)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).as(health.body()).isEqualTo(500);
+                assertThat(JSON.readTree(health.body()).get("docker").get("healthy").asBoolean()).as(health.body())
+                        .isFalse();
+                Thread.sleep(Math.max(0, (stallEnds - System.nanoTime()) / 1_000_000));
+            } finally {
+                engine.resume();
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> admin.get("/healthcheck").statusCode() == 200);
 
             DrayClient other = new DrayClient(ready.url(""));
             JsonNode end = other.awaitFinished(id, Duration.ofSeconds(60));

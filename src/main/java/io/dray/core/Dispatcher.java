@@ -141,6 +141,11 @@ final class Dispatcher {
     private void claimOne() throws InterruptedException {
         boolean handedOver = false;
         try {
+            if (!context.leaseHeld().getAsBoolean()) {
+                // Whatever it claimed now, another instance may take over with the jobs this one held.
+                Thread.sleep(CLAIM_WAIT.toMillis());
+                return;
+            }
             if (mayHoldUnknownClaims) {
                 requeueClaimsNotRunHere();
             }

@@ -114,7 +114,8 @@ public final class JobEngine implements Managed {
                 .build();
         this.submitted = metrics.meter("jobs.submitted");
         JobRun.Context context = new JobRun.Context(stores, runner, spools, clock, settings.defaultStepTimeout(),
-                settings.retryDelay(), settings.maxRetryDelay(), metrics.timer("steps.duration"), executors.stops());
+                settings.retryDelay(), settings.maxRetryDelay(), metrics.timer("steps.duration"), executors.stops(),
+                () -> leaseKeeper().leaseHeld());
         this.waiters = new CompletionWaiters(stores.jobs(), this::state, id -> dispatcher().runsHere(id),
                 executors.waiters());
         this.dispatcher = new Dispatcher(instance, stores.queue(), context,

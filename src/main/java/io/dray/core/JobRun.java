@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -48,8 +49,9 @@ final class JobRun {
      * @param retryDelay the wait before a step's first retry when it sets none
      * @param maxRetryDelay the longest wait before a retry, however often the wait doubled
      */
+    /** @param leaseHeld whether this instance's lease may still be current (see {@link LeaseKeeper#leaseHeld}) */
     record Context(Stores stores, StepRunner runner, SpoolDirectory spools, Clock clock, Duration defaultStepTimeout,
-            Duration retryDelay, Duration maxRetryDelay, Timer stepDurations, Executor stops) {}
+            Duration retryDelay, Duration maxRetryDelay, Timer stepDurations, Executor stops, BooleanSupplier leaseHeld) {}
 
     /** How one attempt of a step ended: its outcome if it ran to its end, and why it failed, null if it exited 0. */
     private record AttemptEnd(StepOutcome outcome, String failure) {}
@@ -517,6 +519,12 @@ final class JobRun {
                 return write.get();
             } catch (StoreUnavailableException e) {
                 if (stopReason.get() == StopReason.CLAIM_LOST) {
+                    return null;
+                }
+                if (!context.leaseHeld().getAsBoolean()) {
+                    // Another instance may be taking the job over: the write, and the container start that may
+                    // follow it, must not go through once the store is back.
+                    stop(StopReason.CLAIM_LOST);
                     return null;
                 }
                 LOG.warn("job {}: waiting for the store: {}", job.id(), e.getMessage());

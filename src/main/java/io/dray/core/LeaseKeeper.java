@@ -28,6 +28,9 @@ final class LeaseKeeper {
     private final Duration leaseTime;
     private final Clock clock;
     private volatile Instant lastHeartbeat;
+    /** When the last heartbeat that reached the store was sent: the lease lasts at most a lease time from then. */
+    private volatile Instant lastHeartbeatSent;
+    private volatile boolean renewalFailing;
     private volatile long queueLength;
     private volatile boolean retired;
     private ScheduledFuture<?> renewals;
@@ -68,13 +71,27 @@ final class LeaseKeeper {
         return queueLength;
     }
 
+    /**
+     * False once renewals have failed for a lease time: the lease may have expired in the store, and another instance
+     * may be taking this one's jobs over, so its runs must neither write nor start containers, nor its dispatcher
+     * claim, until {@link #renew} has handed every job back. Renewals that succeed keep it true whatever the clock
+     * says.
+     */
+    boolean leaseHeld() {
+        Instant sent = lastHeartbeatSent;
+        return sent != null && (!renewalFailing || clock.instant().isBefore(sent.plus(leaseTime)));
+    }
+
     /** One renewal; never throws (a scheduled task that throws is never run again). */
     void tick() {
         try {
             renew();
+            renewalFailing = false;
         } catch (StoreUnavailableException e) {
+            renewalFailing = true;
             LOG.warn("cannot renew the lease of instance {}: {}", instance, e.getMessage());
         } catch (RuntimeException e) {
+            renewalFailing = true;
             LOG.error("cannot renew the lease of instance {}", instance, e);
         }
     }
@@ -83,7 +100,12 @@ final class LeaseKeeper {
         if (retired) {
             return;
         }
+        Instant sending = clock.instant();
+        if (lastHeartbeatSent != null && !leaseHeld()) {
+            handBack();
+        }
         stores.instances().heartbeat(instance, leaseTime);
+        lastHeartbeatSent = sending;
         lastHeartbeat = clock.instant();
         queueLength = stores.queue().length();
         List<JobRun> runs = List.copyOf(dispatcher.runs());
@@ -102,6 +124,17 @@ final class LeaseKeeper {
                 }
             }
         }
+    }
+
+    /**
+     * An expired lease is never renewed as if nothing happened: another instance may be taking these jobs over at
+     * this moment, and a run that went on would run its step beside the take-over's.
+     */
+    private void handBack() {
+        dispatcher.runs().forEach(run -> run.stop(JobRun.StopReason.CLAIM_LOST));
+        List<String> requeued = stores.queue().requeueJobsOf(instance, id -> true);
+        LOG.warn("the lease of instance {} may have expired (last renewed {}): its jobs {} are queued again", instance,
+                lastHeartbeat, requeued);
     }
 
     private void takeOver(String dead) {

@@ -7,6 +7,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.dropwizard.core.setup.Environment;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
@@ -264,6 +265,13 @@ public class DockerFactory {
                         capabilities.stream().map(DockerFactory::capability).toList(),
                         pidsLimit),
                 credentials);
+    }
+
+    /** The health check, which waits for the engine's answer to a ping as long as for a connection. */
+    public DockerHealthCheck healthCheck(DockerEngine docker, Environment environment) {
+        return new DockerHealthCheck(docker,
+                environment.lifecycle().executorService("docker-health-%d").minThreads(1).maxThreads(1).build(),
+                connectTimeout.toJavaDuration());
     }
 
     private static Capability capability(String name) {

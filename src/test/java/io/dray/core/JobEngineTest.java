@@ -397,6 +397,31 @@ class JobEngineTest {
         assertThat(end.step(0).exitCode()).as("the second attempt's, not the stopped one's").isZero();
     }
 
+    /**
+     * The chaos soak's finding: an instance whose store went away for longer than its lease while it set a step up
+     * wrote the step's state once the store was back, and started its container, just before another instance took
+     * the job over and ran the step again. Such an instance now gives the step up, and hands its jobs back before it
+     * renews its lease.
+     */
+    @Test
+    void anInstanceWhoseLeaseLapsedInAStoreOutageStartsNoContainerAfterItAndHandsItsJobBack() throws Exception {
+        CountDownLatch pull = new CountDownLatch(1);
+        runner.behave("pulled").pullGate = pull;
+        Job job = submit(step("pulled"));
+        awaitStep(job, 0, StepStatus.PULLING);
+        store.setUnavailable(true);
+        clock.advance(LEASE.multipliedBy(2));
+        Thread.sleep(LEASE.toMillis()); // renewals fail meanwhile
+        pull.countDown();
+        store.setUnavailable(false);
+
+        JobState end = ended(job);
+        assertThat(end.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(end.step(0).attempt()).as("the lapsed attempt was given up").isEqualTo(2);
+        assertThat(runner.containersOf(job.id()).stream().filter(c -> runner.eventsOf(c).contains("started")))
+                .as("containers started").hasSize(1);
+    }
+
     @Test
     void aClaimWhoseAnswerWasLostIsQueuedAgainAndRuns() {
         store.failNextAfterDoing("claimNext", new StoreUnavailableException("connection reset", null));

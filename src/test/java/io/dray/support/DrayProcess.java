@@ -76,7 +76,12 @@ public final class DrayProcess implements AutoCloseable {
             throws Exception {
         DrayProcess dray = launch(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, moreDocker,
                 environment);
-        dray.awaitHealthy(Duration.ofSeconds(60));
+        try {
+            dray.awaitHealthy(Duration.ofSeconds(60));
+        } catch (Exception | Error e) {
+            dray.close(); // the caller never gets it to close
+            throw e;
+        }
         dray.startUp = Duration.ofNanos(System.nanoTime() - dray.launched);
         return dray;
     }
