@@ -69,7 +69,9 @@ final class ApiFigures {
                     DrayBench.check(System.nanoTime() < deadline, "the job to read did not start within 30 s");
                     Thread.sleep(100);
                 }
-                measure(prefix, running);
+                Windows shipped = measure(prefix, running, Path.of("config.yml"));
+                Windows quiet = measure(prefix, running, withoutRequestLog());
+                report(shipped, quiet);
                 runs.post("/jobs/" + running + "/cancel", HttpRequest.BodyPublishers.noBody());
                 runner.terminate(Duration.ofSeconds(60));
             } finally {
@@ -78,13 +80,28 @@ final class ApiFigures {
         }
     }
 
-    private void measure(String prefix, String running) throws Exception {
+    /** What one instance did: its start-up, the four windows, its CPU in the first two, its memory. */
+    private record Windows(double startUp, Wrk posts, Wrk gets, double by, Wrk postsLater, Wrk getsLater, double later,
+            long postCpuNanos, long getCpuNanos, long idle, long after) {}
+
+    /** config.yml as shipped but for its request log, turned off ({@code appenders: []}). */
+    private static Path withoutRequestLog() throws java.io.IOException {
+        String shipped = Files.readString(Path.of("config.yml"));
+        String quiet = shipped.replaceFirst("(?m)^  requestLog:\\n    appenders:\\n(?:(?: {6}.*)?\\n)*",
+                "  requestLog:\n    appenders: []\n");
+        DrayBench.check(!quiet.equals(shipped), "config.yml's request log section not found");
+        Path file = Path.of("target", "config-without-request-log.yml");
+        Files.writeString(file, quiet);
+        return file;
+    }
+
+    private Windows measure(String prefix, String running, Path config) throws Exception {
         List<String> options = new ArrayList<>(jvmOptions);
         // config.yml as shipped, but for its key prefix: Dropwizard's override of one setting.
         options.add("-Ddw.redis.keyPrefix=" + prefix);
         Map<String, String> environment = Map.of("REDIS_URL", redisUrl, "DRAY_WORKERS", "0",
                 "DRAY_MAX_QUEUED_JOBS", "100000000", "DRAY_DATA_DIR", data.toString());
-        try (DrayProcess api = DrayProcess.startWithConfig(Path.of("config.yml"), options, environment)) {
+        try (DrayProcess api = DrayProcess.startWithConfig(config, options, environment)) {
             Thread.sleep(1000);
             long idle = api.residentMemory();
             Path post = Files.writeString(Files.createTempFile("dray-bench-post-", ".lua"),
@@ -105,33 +122,45 @@ final class ApiFigures {
             double later = api.sinceLaunch().toMillis() / 1000.0;
             long after = api.residentMemory();
             Files.delete(post);
-            String within = " (" + DrayBench.fmt(api.startUp().toMillis() / 1000.0) + "-" + DrayBench.fmt(by)
-                    + " s after launch)";
-            bench.row("POST /jobs", "config.yml as shipped, jobs stay queued, 32 connections, 10 s (wrk), from its"
-                    + " first green health check" + within, posts.text(), "-", "-", "-", "-",
-                    "≥ 5,000 req/s, p99 ≤ 20 ms, within 30 s", DrayBench.verdict(posts.rate() >= 5000
-                            && posts.p99Millis() <= 20 && !posts.errors() && by <= 30));
-            bench.row("GET /jobs/{id}", "config.yml as shipped, a running job, 32 connections, 10 s (wrk), right"
-                    + " after the submits" + within, gets.text(), "-", "-", "-", "-",
-                    "≥ 20,000 req/s, p99 ≤ 10 ms, within 30 s", DrayBench.verdict(gets.rate() >= 20_000
-                            && gets.p99Millis() <= 10 && !gets.errors() && by <= 30));
-            bench.row("POST /jobs, later", "the same 10 s again, ending " + DrayBench.fmt(later) + " s after launch",
-                    postsLater.text(), "-", "-", "-", "-", "-", "reported");
-            bench.row("GET /jobs/{id}, later", "the same 10 s again", getsLater.text(), "-", "-", "-", "-", "-",
-                    "reported");
-            double postMicros = postCpu / 1e3 / Math.max(1, posts.requests());
-            double getMicros = getCpu / 1e3 / Math.max(1, gets.requests());
-            bench.row("CPU per POST", "Dray's CPU (user + system, /proc) over the first POST window, per request",
-                    DrayBench.fmt(postMicros) + " µs", "-", "-", "-", "-", "≤ 200 µs", DrayBench.verdict(postMicros <= 200));
-            bench.row("CPU per GET", "Dray's CPU over the first GET window, per request", DrayBench.fmt(getMicros) + " µs",
-                    "-", "-", "-", "-", "≤ 50 µs", DrayBench.verdict(getMicros <= 50));
-            bench.row("RSS idle", "resident memory of that Dray 1 s after its first green health check",
-                    DrayBench.fmt(idle / 1048576.0) + " MB", "-", "-", "-", "-", "≤ 200 MB",
-                    DrayBench.verdict(idle <= 200L << 20));
-            bench.row("RSS after", "resident memory after the four wrk runs above", DrayBench.fmt(after / 1048576.0)
-                    + " MB", "-", "-", "-", "-", "≤ 300 MB", DrayBench.verdict(after <= 300L << 20));
             api.terminate(Duration.ofSeconds(60));
+            return new Windows(api.startUp().toMillis() / 1000.0, posts, gets, by, postsLater, getsLater, later,
+                    postCpu, getCpu, idle, after);
         }
+    }
+
+    /** The shipped instance's figures, with the one without a request log beside them for its cost. */
+    private void report(Windows w, Windows quiet) {
+        String within = " (" + DrayBench.fmt(w.startUp()) + "-" + DrayBench.fmt(w.by()) + " s after launch)";
+        bench.row("POST /jobs", "config.yml as shipped, jobs stay queued, 32 connections, 10 s (wrk), from its first"
+                        + " green health check" + within, w.posts().text(), "-", "-", "-", "-",
+                "≥ 5,000 req/s, p99 ≤ 20 ms, within 30 s", DrayBench.verdict(w.posts().rate() >= 5000
+                        && w.posts().p99Millis() <= 20 && !w.posts().errors() && w.by() <= 30));
+        bench.row("GET /jobs/{id}", "config.yml as shipped, a running job, 32 connections, 10 s (wrk), right after"
+                        + " the submits" + within, w.gets().text(), "-", "-", "-", "-",
+                "≥ 20,000 req/s, p99 ≤ 10 ms, within 30 s", DrayBench.verdict(w.gets().rate() >= 20_000
+                        && w.gets().p99Millis() <= 10 && !w.gets().errors() && w.by() <= 30));
+        bench.row("POST /jobs, later", "the same 10 s again, ending " + DrayBench.fmt(w.later()) + " s after launch",
+                w.postsLater().text(), "-", "-", "-", "-", "-", "reported");
+        bench.row("GET /jobs/{id}, later", "the same 10 s again", w.getsLater().text(), "-", "-", "-", "-", "-",
+                "reported");
+        bench.row("request log cost", "the first POST and GET windows of the same config without its request log"
+                        + " (another instance, right after); the ratios are shipped / without",
+                "POST " + w.posts().text() + "; GET " + w.gets().text(),
+                "POST " + quiet.posts().text() + "; GET " + quiet.gets().text(),
+                "POST " + DrayBench.fmt(w.posts().rate() / quiet.posts().rate()) + "×, GET "
+                        + DrayBench.fmt(w.gets().rate() / quiet.gets().rate()) + "×", "-", "-", "-", "reported");
+        double postMicros = w.postCpuNanos() / 1e3 / Math.max(1, w.posts().requests());
+        double getMicros = w.getCpuNanos() / 1e3 / Math.max(1, w.gets().requests());
+        bench.row("CPU per POST", "Dray's CPU (user + system, /proc) over the first POST window, per request",
+                DrayBench.fmt(postMicros) + " µs", "-", "-", "-", "-", "≤ 200 µs", DrayBench.verdict(postMicros <= 200));
+        bench.row("CPU per GET", "Dray's CPU over the first GET window, per request", DrayBench.fmt(getMicros) + " µs",
+                "-", "-", "-", "-", "≤ 50 µs", DrayBench.verdict(getMicros <= 50));
+        bench.row("RSS idle", "resident memory of the shipped instance 1 s after its first green health check",
+                DrayBench.fmt(w.idle() / 1048576.0) + " MB", "-", "-", "-", "-", "≤ 200 MB",
+                DrayBench.verdict(w.idle() <= 200L << 20));
+        bench.row("RSS after", "its resident memory after its four wrk runs",
+                DrayBench.fmt(w.after() / 1048576.0) + " MB", "-", "-", "-", "-", "≤ 300 MB",
+                DrayBench.verdict(w.after() <= 300L << 20));
     }
 
     private static Wrk wrk(String url, Path script) throws Exception {
