@@ -206,7 +206,7 @@ public final class DrayBench {
             for (Client c : CLIENTS) {
                 long t = System.nanoTime();
                 String id = client.submit(job);
-                JsonNode end = awaitEnd(id, 5, c);
+                JsonNode end = awaitEnd(id, 60, c);
                 double d = seconds(t);
                 check(end.get("status").asText().equals("complete") && client.log(id).size() == 30, "word job " + id);
                 if (i >= 3) {
@@ -262,7 +262,7 @@ public final class DrayBench {
                 for (int i = 0; i < 40; i++) {
                     ids.add(client.submit(job));
                 }
-                for (JsonNode end : awaitAll(ids, 30, c)) {
+                for (JsonNode end : awaitAll(ids, 120, c)) {
                     check(end.get("status").asText().equals("complete"), "throughput job " + end.get("id"));
                 }
                 viaDray.get(c).add(40 / seconds(t));
