@@ -48,6 +48,8 @@ public final class DrayBench {
     private static final List<Client> CLIENTS = List.of(WAITS, POLLS_100, POLLS_10);
     private final List<String[]> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** The Redis key prefixes of this run's Dray processes, whose keys it removes at the end. */
+    private final List<String> prefixes = new ArrayList<>();
     private DrayProcess dray;
     private DrayClient client;
     private DrayClient admin;
@@ -128,13 +130,18 @@ public final class DrayBench {
                 dray.terminate(Duration.ofSeconds(60));
             } finally {
                 dray.close();
+                try (BenchRedis redis = new BenchRedis(REDIS)) {
+                    prefixes.forEach(redis::delete);
+                }
             }
         }
         print();
     }
 
     private DrayProcess startDray(Path data, List<String> jvmOptions) throws Exception {
-        return DrayProcess.start(REDIS, "dray-bench-" + UUID.randomUUID() + ":", "unix:///var/run/docker.sock",
+        String prefix = "dray-bench-" + UUID.randomUUID() + ":";
+        prefixes.add(prefix);
+        return DrayProcess.start(REDIS, prefix, "unix:///var/run/docker.sock",
                 Map.of("workers", Integer.toString(WORKERS), "dataDirectory", data.toString(), "maxQueuedJobs", "100000"),
                 "security:\n  maxLogLines: 1000000\n", jvmOptions);
     }

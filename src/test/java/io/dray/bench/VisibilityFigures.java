@@ -147,6 +147,8 @@ final class VisibilityFigures {
             double growth = (peak - before) / 1048576.0;
             bench.row("job list", "GET /jobs over " + jobs + " jobs, the whole answer", DrayBench.fmt(seconds) + " s, live heap +"
                     + DrayBench.fmt(growth) + " MB", "-", "-", "≤ 5 s, live heap growth < 32 MB", seconds <= 5 && growth < 32);
+        } finally {
+            forget(prefix);
         }
     }
 
@@ -169,6 +171,15 @@ final class VisibilityFigures {
             DrayBench.check(JSON.readTree(client.get("/jobs").body()).isEmpty(), "expired jobs still listed");
             bench.row("retention", jobs + " ended jobs past their retention, deleted by one instance",
                     DrayBench.fmt(rate) + " jobs/s", "-", "-", "≥ 1,000 jobs/s", rate >= 1000);
+        } finally {
+            forget(prefix);
+        }
+    }
+
+    /** Removes a figure's keys: a bench run leaves nothing in the shared Redis. */
+    private void forget(String prefix) {
+        try (BenchRedis redis = new BenchRedis(redisUrl)) {
+            redis.delete(prefix);
         }
     }
 
