@@ -133,6 +133,38 @@ public final class DrayProcess implements AutoCloseable {
         Path configFile = directory.resolve("config-" + port + ".yml");
         Path log = directory.resolve("dray-" + port + ".log");
         Files.writeString(configFile, config);
+        return exec(port, adminPort, configFile, log, jvmOptions, environment);
+    }
+
+    /**
+     * Starts an instance on a given configuration file (e.g. config.yml as shipped, whose ports it sets through
+     * {@code DRAY_PORT} and {@code DRAY_ADMIN_PORT}) and waits until its health check is green.
+     *
+     * @param jvmOptions e.g. {@code -Ddw.redis.keyPrefix=...}, Dropwizard's override of one setting
+     * @param environment the variables the file reads, e.g. {@code DRAY_WORKERS}
+     */
+    public static DrayProcess startWithConfig(Path configFile, List<String> jvmOptions, Map<String, String> environment)
+            throws Exception {
+        int port = freePort();
+        int adminPort = freePort();
+        Path directory = Files.createDirectories(Path.of("target", "dray-processes"));
+        Map<String, String> variables = new java.util.HashMap<>(environment);
+        variables.put("DRAY_PORT", Integer.toString(port));
+        variables.put("DRAY_ADMIN_PORT", Integer.toString(adminPort));
+        DrayProcess dray = exec(port, adminPort, configFile.toAbsolutePath(), directory.resolve("dray-" + port + ".log"),
+                jvmOptions, variables);
+        try {
+            dray.awaitHealthy(Duration.ofSeconds(60));
+        } catch (Exception | Error e) {
+            dray.close(); // the caller never gets it to close
+            throw e;
+        }
+        dray.startUp = Duration.ofNanos(System.nanoTime() - dray.launched);
+        return dray;
+    }
+
+    private static DrayProcess exec(int port, int adminPort, Path configFile, Path log, List<String> jvmOptions,
+            Map<String, String> environment) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "@" + JVM_OPTIONS));
         command.addAll(jvmOptions);
@@ -140,10 +172,29 @@ public final class DrayProcess implements AutoCloseable {
         long launched = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // Only the test decides the variables this config reads, not the shell that runs the tests.
-        builder.environment().keySet().removeAll(List.of("LOG_LEVEL", "REDIS_CA_FILE", "REDIS_SENTINELS",
-                "REDIS_MASTER_NAME"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("DRAY_") || List.of("LOG_LEVEL",
+                "REDIS_CA_FILE", "REDIS_SENTINELS", "REDIS_MASTER_NAME").contains(name));
         builder.environment().putAll(environment);
         return new DrayProcess(port, adminPort, builder.start(), log, launched);
+    }
+
+    /** How long ago the JVM was launched. */
+    public Duration sinceLaunch() {
+        return Duration.ofNanos(System.nanoTime() - launched);
+    }
+
+    /** The process's resident memory (VmRSS), in bytes. */
+    public long residentMemory() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** From launching the JVM to the first green health check, to within a poll of it. */
