@@ -48,8 +48,8 @@ final class JobRun {
      *
      * @param retryDelay the wait before a step's first retry when it sets none
      * @param maxRetryDelay the longest wait before a retry, however often the wait doubled
+     * @param leaseHeld whether this instance's lease may still be current (see {@link LeaseKeeper#leaseHeld})
      */
-    /** @param leaseHeld whether this instance's lease may still be current (see {@link LeaseKeeper#leaseHeld}) */
     record Context(Stores stores, StepRunner runner, SpoolDirectory spools, Clock clock, Duration defaultStepTimeout,
             Duration retryDelay, Duration maxRetryDelay, Timer stepDurations, Executor stops, BooleanSupplier leaseHeld) {}
 
