@@ -74,8 +74,12 @@ public final class DrayProcess implements AutoCloseable {
     public static DrayProcess start(String redisUrl, String keyPrefix, String dockerHost, Map<String, String> engine,
             String moreConfig, List<String> jvmOptions, String moreDocker, Map<String, String> environment)
             throws Exception {
-        DrayProcess dray = launch(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, moreDocker,
-                environment);
+        return healthyOrClosed(launch(redisUrl, keyPrefix, dockerHost, engine, moreConfig, jvmOptions, moreDocker,
+                environment));
+    }
+
+    /** The instance once its health check is green, its start-up timed; closed if it never is. */
+    private static DrayProcess healthyOrClosed(DrayProcess dray) throws Exception {
         try {
             dray.awaitHealthy(Duration.ofSeconds(60));
         } catch (Exception | Error e) {
@@ -151,16 +155,8 @@ public final class DrayProcess implements AutoCloseable {
         Map<String, String> variables = new java.util.HashMap<>(environment);
         variables.put("DRAY_PORT", Integer.toString(port));
         variables.put("DRAY_ADMIN_PORT", Integer.toString(adminPort));
-        DrayProcess dray = exec(port, adminPort, configFile.toAbsolutePath(), directory.resolve("dray-" + port + ".log"),
-                jvmOptions, variables);
-        try {
-            dray.awaitHealthy(Duration.ofSeconds(60));
-        } catch (Exception | Error e) {
-            dray.close(); // the caller never gets it to close
-            throw e;
-        }
-        dray.startUp = Duration.ofNanos(System.nanoTime() - dray.launched);
-        return dray;
+        return healthyOrClosed(exec(port, adminPort, configFile.toAbsolutePath(),
+                directory.resolve("dray-" + port + ".log"), jvmOptions, variables));
     }
 
     private static DrayProcess exec(int port, int adminPort, Path configFile, Path log, List<String> jvmOptions,
