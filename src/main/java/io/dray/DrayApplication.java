@@ -22,6 +22,7 @@ import io.dray.api.LiveStreams;
 import io.dray.api.OpenApiDocument;
 import io.dray.api.RequestLimits;
 import io.dray.api.RequestSizeFilter;
+import io.dray.api.UnannotatedJsonWrites;
 import io.dray.api.UnreadBodyFilter;
 import io.dray.api.VersionPrefixFilter;
 import io.dray.config.EngineFactory;
@@ -167,6 +168,7 @@ public class DrayApplication extends Application<DrayConfiguration> {
         environment.jersey().register(new RequestSizeFilter(security.getMaxRequestSize().toBytes(),
                 security.getMaxInputSize().toBytes()));
         ErrorMappers.all().forEach(environment.jersey()::register);
+        environment.jersey().register(new UnannotatedJsonWrites());
         RequestLimits limits = new RequestLimits(security.getMaxSteps(), security.getMaxEnvironmentVariables(),
                 security.getMaxValueLength(), config.getDocker().networkModesStepsMayChoose(), engineConfig.getMaxRetries(),
                 engineConfig.getMaxRetryDelay().toJavaDuration(), webhooks.targets(), security.getMaxRequestSize().toBytes(),
