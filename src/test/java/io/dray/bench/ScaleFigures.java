@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,17 +35,11 @@ final class ScaleFigures {
         this.jvmOptions = jvmOptions;
     }
 
-    /** The thin floor's jobs per second, measured when asked. */
-    @FunctionalInterface
-    interface FloorRound {
-        double jobsPerSecond() throws Exception;
-    }
-
     /**
-     * @param floor the thin floor's throughput, which the drain rate is held to: a round right before the drain and
+     * @param floor a round of the thin floor's throughput, in jobs/s, which the drain rate is held to: a round right before the drain and
      *     one right after, so that the ratio compares minutes next to each other, as every other ratio does
      */
-    void run(int jobs, FloorRound floor) throws Exception {
+    void run(int jobs, Callable<Double> floor) throws Exception {
         String prefix = "dray-bench-scale-" + UUID.randomUUID() + ":";
         Duration drain = Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("BENCH_DRAIN_SECONDS", "60")));
         try (BenchRedis redis = new BenchRedis(redisUrl)) {
@@ -58,7 +53,7 @@ final class ScaleFigures {
                 }
                 BenchRedis.Usage usage = redis.usage(prefix);
                 double drainRate;
-                double floorBefore = floor.jobsPerSecond();
+                double floorBefore = floor.call();
                 try (DrayProcess workers = DrayProcess.start(redisUrl, prefix, "unix:///var/run/docker.sock",
                         Map.of("workers", "4", "maxQueuedJobs", Integer.toString(jobs + 1),
                                 "dataDirectory", data.toString()), "", jvmOptions)) {
@@ -71,7 +66,7 @@ final class ScaleFigures {
                     DrayBench.check(ended.failed() == 0, ended.failed() + " drained jobs failed");
                     workers.terminate(Duration.ofSeconds(60));
                 }
-                double floorAfter = floor.jobsPerSecond();
+                double floorAfter = floor.call();
                 double floorRate = (floorBefore + floorAfter) / 2;
                 bench.row("scale: submit", jobs + " one-step jobs, " + SUBMITTERS + " clients, to an API-only instance",
                         DrayBench.fmt(submitRate) + " jobs/s", "-", "-", "-", "-", "all accepted",
