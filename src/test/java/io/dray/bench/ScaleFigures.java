@@ -36,8 +36,9 @@ final class ScaleFigures {
     }
 
     /**
-     * @param floor a round of the thin floor's throughput, in jobs/s, which the drain rate is held to: a round right before the drain and
-     *     one right after, so that the ratio compares minutes next to each other, as every other ratio does
+     * @param floor a round of the thin floor's throughput, in jobs/s, which the drain rate is held to: one right
+     *     before the drain and one right after, so that the ratio compares minutes next to each other, as every other
+     *     ratio does
      */
     void run(int jobs, Callable<Double> floor) throws Exception {
         String prefix = "dray-bench-scale-" + UUID.randomUUID() + ":";
